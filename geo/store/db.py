@@ -1,0 +1,52 @@
+"""Engines and transactions; database errors become domain errors here, once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from geo.errors import StoreUnavailable
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """A pooled engine; connections are checked before use so a restarted server is
+    picked up again without restarting the service."""
+    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True,
+                         pool_recycle=1800, connect_args={"connect_timeout": 5})
+
+
+def unavailable(exc: Exception) -> StoreUnavailable:
+    return StoreUnavailable("the database is unavailable; try again shortly "
+                            f"({type(exc).__name__})")
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction: committed when the block ends, rolled back on any error."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except OperationalError as exc:
+        raise unavailable(exc) from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise unavailable(exc) from exc
+        raise
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A read-only connection (no commit)."""
+    try:
+        with engine.connect() as conn:
+            yield conn
+    except OperationalError as exc:
+        raise unavailable(exc) from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise unavailable(exc) from exc
+        raise

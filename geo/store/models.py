@@ -1,0 +1,177 @@
+"""Tables (SQLAlchemy Core + geoalchemy2). The schema itself is made only by alembic.
+
+Every geometry column is SRID 4326 (lon/lat) and has a GiST index (created in migrations).
+Validity columns (``valid_from``/``valid_to``) keep history: rows are closed, never rewritten.
+"""
+
+from __future__ import annotations
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+
+def _geom(kind: str, nullable: bool = False) -> Column:
+    return Column("geom", Geometry(kind, srid=4326, spatial_index=False), nullable=nullable)
+
+
+province = Table(
+    "province", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("name_ascii", Text, nullable=False),
+    Column("name_en", Text),
+    Column("has_land_border", Boolean, nullable=False, server_default="false"),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("source", Text, nullable=False),
+    Column("content_sha", Text, nullable=False),
+    _geom("MULTIPOLYGON"),
+)
+
+commune = Table(
+    "commune", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("name_ascii", Text, nullable=False),
+    Column("full_name", Text),
+    Column("kind", Text, nullable=False),
+    Column("province_code", Text, nullable=False),
+    Column("precision", Text, nullable=False),  # exact | simplified
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("source", Text, nullable=False),
+    Column("content_sha", Text, nullable=False),
+    _geom("MULTIPOLYGON"),
+)
+
+border_segment = Table(
+    "border_segment", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("neighbour_iso3", Text, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("length_m", Float, nullable=False),
+    Column("source", Text, nullable=False),
+    _geom("LINESTRING"),
+)
+
+land_border_commune = Table(
+    "land_border_commune", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("commune_code", Text, nullable=False),
+    Column("neighbours", ARRAY(Text), nullable=False),
+    Column("border_len_m", Float),
+    Column("basis", Text, nullable=False),  # derived_geometry | legal_list
+    Column("instrument", Text),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+belt_segment = Table(
+    "belt_segment", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("province_code", Text, nullable=False),
+    Column("commune_code", Text),
+    Column("depth_m", Float, nullable=False),
+    Column("is_default", Boolean, nullable=False),
+    Column("instrument", Text, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    _geom("MULTIPOLYGON"),
+)
+
+zone = Table(
+    "zone", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("authority", Text, nullable=False),
+    Column("legal_basis", Text, nullable=False),
+    Column("sensitivity", Text, nullable=False, server_default="restricted"),
+    Column("province_code", Text),
+    Column("valid_from", DateTime(timezone=True), nullable=False),
+    Column("valid_to", DateTime(timezone=True)),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    _geom("MULTIPOLYGON"),
+)
+
+sea_area = Table(
+    "sea_area", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("part", Text, nullable=False),  # territorial_sea | coastal_commune
+    Column("commune_code", Text),
+    Column("method", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    _geom("MULTIPOLYGON"),
+)
+
+gate = Table(
+    "gate", metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_ascii", Text, nullable=False),
+    Column("alt_name", Text),
+    Column("gate_type", Text, nullable=False),
+    Column("mode", Text),
+    Column("neighbour_iso3", Text, nullable=False),
+    Column("paired_gate", Text),
+    Column("province_code", Text),
+    Column("location_source", Text),
+    Column("status_note", Text),
+    Column("source", Text, nullable=False),
+    Column("location", Geometry("POINT", srid=4326, spatial_index=False)),
+)
+
+checkpoint_area = Table(
+    "checkpoint_area", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("gate_id", Text, ForeignKey("gate.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", Text, nullable=False),  # draft | submitted | approved | superseded
+    Column("source", Text, nullable=False),
+    Column("area_m2", Float),
+    Column("valid_from", DateTime(timezone=True)),
+    Column("valid_to", DateTime(timezone=True)),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    _geom("MULTIPOLYGON"),
+)
+
+dataset_load = Table(
+    "dataset_load", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dataset", Text, nullable=False, unique=True),
+    Column("sha256", Text, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("report", JSONB, nullable=False),
+)
+
+data_version = Table(
+    "data_version", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+#: Tables whose edits change location answers; a trigger bumps ``data_version`` on each.
+ZONE_TABLES = ("province", "commune", "border_segment", "land_border_commune",
+               "belt_segment", "zone", "sea_area", "checkpoint_area")
