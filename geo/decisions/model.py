@@ -24,10 +24,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from shapely.geometry import shape
+from shapely.errors import ShapelyError
+from shapely.geometry import mapping, shape
 from shapely.validation import explain_validity
 
-from geo.decisions.timeline import ExtensionPeriod, Status, effective_window, extension_periods
+from geo.decisions.timeline import (
+    ExtensionPeriod,
+    Status,
+    effective_window,
+    extension_periods,
+    status_at,
+)
 from geo.decisions.vocab import (
     ACTIVITIES_BY_SCOPE,
     ROLE_TITLE_VI,
@@ -72,7 +79,7 @@ def _set(obj: object, name: str, value: object) -> None:
 
 def _enum(cls: type[E], value: object, name: str) -> E:
     try:
-        return cls(value)
+        return cls(str(value))
     except ValueError:
         allowed = ", ".join(member.value for member in cls)
         raise InvalidInput(f"{name}: {value!r} is not one of {allowed}", field=name) from None
@@ -91,7 +98,10 @@ def _texts(values: Iterable[str], name: str) -> tuple[str, ...]:
 
 
 def _instant(value: object, name: str) -> datetime:
-    moment = parse_instant(value, field=name)  # type: ignore[arg-type]
+    """An aware instant from a datetime or ISO text; naive means Hanoi time."""
+    if value is not None and not isinstance(value, str | datetime):
+        raise InvalidInput(f"{name}: a date-time is required", field=name)
+    moment = parse_instant(value, field=name)
     if moment is None:
         raise InvalidInput(f"{name}: a date-time is required", field=name)
     return moment
@@ -119,11 +129,11 @@ AREA_KINDS_BY_SCOPE = {
 
 
 def _check_polygon(geojson: Mapping[str, Any]) -> dict[str, Any]:
-    """Copy and check a GeoJSON (Multi)Polygon in EPSG:4326 degrees, axis order (lon, lat)."""
+    """Check a GeoJSON (Multi)Polygon in EPSG:4326 degrees, (lon, lat); return a closed copy."""
     try:
         copy = json.loads(json.dumps(geojson))
         geom = shape(copy)
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ShapelyError) as exc:
         raise InvalidInput(f"area: not a GeoJSON geometry ({exc})", field="area") from exc
     if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
         raise InvalidInput("area: a non-empty Polygon or MultiPolygon is required", field="area")
@@ -135,7 +145,7 @@ def _check_polygon(geojson: Mapping[str, Any]) -> dict[str, Any]:
         )
     if not geom.is_valid:
         raise InvalidInput(f"area: invalid polygon ({explain_validity(geom)})", field="area")
-    return copy
+    return dict(json.loads(json.dumps(mapping(geom))))  # rings closed, plain lists
 
 
 @dataclass(frozen=True)
@@ -284,8 +294,9 @@ class Decision:
             _set(self, name, _instant(getattr(self, name), name))
         check_window(self.valid_from, self.valid_to, field="valid_to")
         if self.signed_at >= self.valid_to:
-            raise InvalidInput("signed_at: signed when the window had already ended",
-                               field="signed_at")
+            raise InvalidInput(
+                "signed_at: signed when the window had already ended", field="signed_at"
+            )
 
     def _check_activities(self) -> None:
         if isinstance(self.activities, str):
@@ -311,8 +322,7 @@ class Decision:
             return
         _set(self, "gate_id", _text(self.gate_id, "gate_id"))
         if self.gate_type is None:
-            raise InvalidInput("gate_type: a gate decision needs the gate type",
-                               field="gate_type")
+            raise InvalidInput("gate_type: a gate decision needs the gate type", field="gate_type")
         _set(self, "gate_type", _enum(GateType, self.gate_type, "gate_type"))
 
     def _check_area(self) -> None:
@@ -373,24 +383,7 @@ class Revocation:
         signed = self.effective_at if self.signed_at is None else self.signed_at
         _set(self, "signed_at", _instant(signed, "signed_at"))
 
-
-def status_at(
-    decision: Decision,
-    at: datetime | str,
-    extensions: Iterable[Extension] = (),
-    revocation: Revocation | None = None,
-) -> Status:
-    """Status of ``decision`` at instant ``at`` (naive = Hanoi time) given its later acts.
-
-    ACTIVE inside the effective window; REVOKED once a revocation that shortened the window has
-    taken effect; PENDING before the start; EXPIRED after a natural end.
-    """
-    moment = _instant(at, "at")
-    exts = tuple(extensions)
-    start, end = effective_window(decision, exts, revocation)
-    if start <= moment < end:
-        return Status.ACTIVE
-    natural_end = effective_window(decision, exts)[1]
-    if revocation is not None and end < natural_end and moment >= revocation.effective_at:
-        return Status.REVOKED
-    return Status.PENDING if moment < start else Status.EXPIRED
+    @property
+    def signed(self) -> datetime:
+        """``signed_at``, never None once built (it defaults to ``effective_at``)."""
+        return self.signed_at or self.effective_at

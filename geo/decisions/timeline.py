@@ -9,7 +9,8 @@ All windows are half-open ``[start, end)`` of aware instants. Rules:
   than the start of that extension's period: the acts before it stand.
 * A revocation taking effect after the natural end changes nothing.
 
-Re-exported by ``geo.decisions.model``; records are imported for typing only.
+``status_at`` classifies an instant against that window. Re-exported by
+``geo.decisions.model``; records are imported for typing only.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from geo.errors import InvalidInput
+from geo.timeutil import parse_instant
 
 if TYPE_CHECKING:
     from geo.decisions.model import Decision, Extension, Revocation
@@ -95,3 +97,27 @@ def effective_window(
         floor = starts[revocation.revokes]
     end = min(natural_end, max(floor, revocation.effective_at))
     return decision.valid_from, end
+
+
+def status_at(
+    decision: Decision,
+    at: datetime | str,
+    extensions: Iterable[Extension] = (),
+    revocation: Revocation | None = None,
+) -> Status:
+    """Status of ``decision`` at instant ``at`` (naive = Hanoi time) given its later acts.
+
+    ACTIVE inside the effective window; REVOKED once a revocation that shortened the window has
+    taken effect; PENDING before the start; EXPIRED after a natural end.
+    """
+    moment = parse_instant(at, field="at")
+    if moment is None:
+        raise InvalidInput("at: a date-time is required", field="at")
+    exts = tuple(extensions)
+    start, end = effective_window(decision, exts, revocation)
+    if start <= moment < end:
+        return Status.ACTIVE
+    natural_end = effective_window(decision, exts)[1]
+    if revocation is not None and end < natural_end and moment >= revocation.effective_at:
+        return Status.REVOKED
+    return Status.PENDING if moment < start else Status.EXPIRED

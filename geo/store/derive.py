@@ -91,7 +91,7 @@ def belt_rows(belt_geom, communes: dict[str, tuple[str, object]], provinces: dic
     return rows
 
 
-def rebuild(conn: Connection, land, *, today: date, log: Callable[[str], None] = print,
+def rebuild(conn: Connection, *, today: date, log: Callable[[str], None] = print,
             first: date = date(2025, 7, 1)) -> dict:
     """Recompute the land border commune list and the default 1,000 m belt."""
     lines = border_lines(conn)
@@ -101,6 +101,8 @@ def rebuild(conn: Connection, land, *, today: date, log: Callable[[str], None] =
     result = {"land_border_communes": sync_border_communes(conn, found, today, first)}
     log(f"    {len(found)} land border communes derived; computing the belt ...")
     line = shapely.union_all(list(lines.values()))
+    land = to_shape(conn.execute(select(m.territory.c.geom).where(
+        m.territory.c.source == "land_polygon")).scalar_one())
     territory = border.territory_near_border([g for _, g in communes.values()], land, line)
     belt_geom = border.belt(line, territory, border.DEFAULT_BELT_DEPTH_M)
     provinces = {r.code: to_shape(r.geom) for r in conn.execute(

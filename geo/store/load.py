@@ -117,6 +117,8 @@ class Loader:
         self._step("communes", self._communes, inputs=("communes_exact", "communes_simplified"))
         self._step("land_boundary", self._boundary, inputs=("land_boundary",))
         self._step("land_boundary_ne", self._boundary_ne, inputs=("land_boundary_ne",))
+        self._step("land_polygon", self._territory)
+        self._step("neighbours", self._neighbours)
         self._step("gates", self._gates)
         self._step("derived", self._derived, inputs=(
             "communes_exact", "land_boundary", "land_polygon"), salt=DERIVATION_VERSION)
@@ -195,6 +197,20 @@ class Loader:
     def _boundary_ne(self, conn: Connection) -> dict:
         return self._boundary(conn, "land_boundary_ne")
 
+    def _territory(self, conn: Connection) -> dict:
+        land = self._layer("land_polygon", sources.POLYGONAL).union_all()
+        conn.execute(m.territory.delete().where(m.territory.c.source == "land_polygon"))
+        conn.execute(insert(m.territory).values(name="Viet Nam (land)", source="land_polygon",
+                                                geom=_mp(land)))
+        return {"parts": len(border.as_multipolygon(land).geoms)}
+
+    def _neighbours(self, conn: Connection) -> dict:
+        frame = self._layer("neighbours", sources.POLYGONAL)
+        conn.execute(m.territory.delete().where(m.territory.c.source == "neighbours"))
+        conn.execute(insert(m.territory), [{"name": r.iso3, "source": "neighbours",
+                                            "geom": _mp(r.geometry)} for r in frame.itertuples()])
+        return {"countries": sorted(frame.iso3)}
+
     def _gates(self, conn: Connection) -> dict:
         frame = sources.read_gates(self.data_dir)
         existing = set(conn.execute(select(m.gate.c.id)).scalars())
@@ -207,12 +223,11 @@ class Loader:
                 "with_location": 0, "note": "the gate list has no coordinates"}
 
     def _derived(self, conn: Connection) -> dict:
-        land = self._layer("land_polygon", sources.POLYGONAL).union_all()
-        return derive.rebuild(conn, land, today=self.today, log=self.log)
+        return derive.rebuild(conn, today=self.today, log=self.log)
 
     # -- summary --------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
         with transaction(self.engine) as conn:
             return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                    for t in (m.province, m.commune, m.border_segment, m.land_border_commune,
+                    for t in (m.territory, m.province, m.commune, m.border_segment, m.land_border_commune,
                               m.belt_segment, m.zone, m.sea_area, m.gate, m.checkpoint_area)}

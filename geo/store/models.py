@@ -125,6 +125,14 @@ sea_area = Table(
     _geom("MULTIPOLYGON"),
 )
 
+territory = Table(
+    "territory", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    _geom("MULTIPOLYGON"),
+)
+
 gate = Table(
     "gate", metadata,
     Column("id", Text, primary_key=True),
@@ -173,5 +181,5 @@ data_version = Table(
 )
 
 #: Tables whose edits change location answers; a trigger bumps ``data_version`` on each.
-ZONE_TABLES = ("province", "commune", "border_segment", "land_border_commune",
+ZONE_TABLES = ("territory", "province", "commune", "border_segment", "land_border_commune",
                "belt_segment", "zone", "sea_area", "checkpoint_area")

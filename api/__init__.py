@@ -1,0 +1,1 @@
+"""borderzone's thin adapters: HTTP (FastAPI) and the command line."""

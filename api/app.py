@@ -1,0 +1,52 @@
+"""The FastAPI application factory: ``create_app(settings)``; nothing happens at import."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from api import errors
+from api.routers import check
+from api.schemas import Health
+from api.settings import Settings, database_url
+from geo.store.db import make_engine
+from geo.store.live import LiveIndex
+from geo.store.migrate import upgrade
+
+
+def create_app(settings: Settings | None = None, *, url: str | None = None) -> FastAPI:
+    """Build the app. ``url`` skips resolving the database (tests pass theirs)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        db_url = url or database_url(settings)
+        upgrade(db_url)
+        engine = make_engine(db_url)
+        live = LiveIndex(engine, poll_s=settings.index_poll_s)
+        live.start()
+        app.state.engine, app.state.live = engine, live
+        yield
+        live.stop()
+        engine.dispose()
+
+    app = FastAPI(title="borderzone", version="0.1.0", lifespan=lifespan,
+                  description="Vietnam's border zones: land border area, border belt, "
+                              "prohibited zones, checkpoint areas, restriction decisions.")
+    app.state.settings = settings
+    errors.install(app)
+    app.include_router(check.router)
+
+    @app.get("/health", response_model=Health, tags=["service"])
+    def health() -> dict:
+        live = app.state.live
+        return {"status": "ok" if live.healthy else "degraded", "database": live.healthy,
+                "index_version": live.version, "message": None if live.healthy else live.last_error}
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

@@ -1,0 +1,28 @@
+"""Dependencies shared by the routers (Annotated aliases keep signatures short)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.settings import Settings
+from geo.index import ZoneIndex
+from geo.store.live import LiveIndex
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_live(request: Request) -> LiveIndex:
+    return request.app.state.live
+
+
+def get_index(request: Request) -> ZoneIndex:
+    return request.app.state.live.get()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+LiveDep = Annotated[LiveIndex, Depends(get_live)]
+IndexDep = Annotated[ZoneIndex, Depends(get_index)]

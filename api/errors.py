@@ -1,0 +1,70 @@
+"""One table from domain errors to HTTP statuses, and the JSON shape of every error."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from geo import errors as e
+
+log = logging.getLogger("borderzone.api")
+
+STATUS = {
+    e.AuthorityExceeded: (422, "authority_exceeded"),
+    e.InvalidInput: (422, "invalid_input"),
+    e.PayloadTooLarge: (413, "payload_too_large"),
+    e.NotFound: (404, "not_found"),
+    e.Conflict: (409, "conflict"),
+    e.NotPermitted: (403, "forbidden"),
+    e.NotAuthenticated: (401, "unauthenticated"),
+    e.RateLimited: (429, "rate_limited"),
+    e.StoreUnavailable: (503, "unavailable"),
+    e.DataError: (503, "data_unavailable"),
+}
+
+
+def _status_of(exc: e.GeoError) -> tuple[int, str]:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500, "error"
+
+
+def error_body(code: str, message: str, field: str | None = None, **extra) -> dict:
+    body = {"error": code, "message": message}
+    if field:
+        body["field"] = field
+    body.update(extra)
+    return body
+
+
+async def on_domain_error(_: Request, exc: e.GeoError) -> JSONResponse:
+    status, code = _status_of(exc)
+    headers = {"Retry-After": "5"} if status in (503, 429) else None
+    return JSONResponse(error_body(code, exc.message, exc.field, **exc.detail), status,
+                        headers=headers)
+
+
+async def on_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    problems = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path")]
+        problems.append({"field": ".".join(loc) or "request", "problem": err.get("msg")})
+    first = problems[0] if problems else {"field": "request", "problem": "invalid"}
+    message = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
+    return JSONResponse(error_body("invalid_input", message, first["field"],
+                                   problems=problems), 422)
+
+
+async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return JSONResponse(error_body("internal", "internal error; it has been logged"), 500)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(e.GeoError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,44 @@
+"""Settings, read once from the environment (and ``.env``) into typed objects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from geo.store.embedded import Cluster
+from geo.store.migrate import ensure_database
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; each field is the env variable of the same name."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    state_dir: Path = Field(default=Path(".borderzone"), alias="BORDERZONE_HOME")
+    db_name: str = Field(default="borderzone", alias="BORDERZONE_DB_NAME")
+    data_dir: Path = Field(default=Path("../shared/data"), alias="BORDERZONE_DATA_DIR")
+    install_postgres: bool = Field(default=True, alias="BORDERZONE_INSTALL_POSTGRES")
+    env: str = Field(default="development", alias="BORDERZONE_ENV")
+    host: str = Field(default="127.0.0.1", alias="BORDERZONE_HOST")
+    port: int = Field(default=8000, alias="BORDERZONE_PORT")
+    index_poll_s: float = Field(default=5.0, alias="BORDERZONE_INDEX_POLL_S")
+    max_body_bytes: int = Field(default=50 * 1024 * 1024, alias="BORDERZONE_MAX_BODY_BYTES")
+    max_vertices: int = Field(default=100_000, alias="BORDERZONE_MAX_VERTICES")
+    max_batch_points: int = Field(default=1_000_000, alias="BORDERZONE_MAX_BATCH_POINTS")
+
+
+def database_url(settings: Settings, *, log=print) -> str:
+    """DATABASE_URL when set; otherwise start the embedded cluster and use its database."""
+    if settings.database_url:
+        url = settings.database_url
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+    cluster = Cluster(settings.state_dir, log=log)
+    cluster.up(install=settings.install_postgres)
+    url = cluster.url(settings.db_name)
+    ensure_database(url)
+    return url

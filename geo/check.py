@@ -1,0 +1,195 @@
+"""Location checks: where points are relative to the border zones, at an instant.
+
+Takes WGS 84 lon/lat arrays (or another accepted CRS, transformed once, vectorised) and a
+``ZoneIndex``; returns one ``PointAnswer`` per point. Distances are geodesic metres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+import numpy as np
+import shapely
+
+from geo import crs
+from geo.errors import InvalidInput
+from geo.index import Layer, ZoneIndex, as_utc64
+from geo.timeutil import now
+from geo.zones import NEIGHBOURS, Sensitivity, ZoneKind
+
+#: Near the line, the side of the border is decided by the exact communes alone.
+NEAR_BORDER_M = 30.0
+VN_WEST, VN_SOUTH, VN_EAST, VN_NORTH = 102.0, 8.0, 117.9, 23.5  # incl. Trường Sa
+
+
+@dataclass
+class PointAnswer:
+    """Where one point is. Distances in metres; codes as in the official lists."""
+
+    lon: float
+    lat: float
+    at: str
+    in_vietnam: bool
+    country: str | None
+    province: dict | None
+    commune: dict | None
+    in_land_border_area: bool
+    in_border_belt: bool
+    belt: dict | None
+    border_distance_m: float | None
+    nearest_neighbour: str | None
+    zones: list[dict] = field(default_factory=list)
+    border_source: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def validate_lonlat(lon: float, lat: float, *, field_prefix: str = "") -> None:
+    """Refuse non-finite or out-of-range values, and a point given as (lat, lon) instead of
+    (lon, lat) — detectable because Vietnam's longitudes are not valid latitudes."""
+    for name, value in (("lon", lon), ("lat", lat)):
+        if not np.isfinite(value):
+            raise InvalidInput(f"{field_prefix}{name}: must be a finite number", field=name)
+    in_vn = VN_WEST <= lon <= VN_EAST and VN_SOUTH <= lat <= VN_NORTH
+    if not in_vn and VN_WEST <= lat <= VN_EAST and VN_SOUTH <= lon <= VN_NORTH:
+        raise InvalidInput(
+            f"{field_prefix}lon/lat look swapped: ({lon}, {lat}) is (lat, lon) of a place in "
+            f"Vietnam; GeoJSON and this API take lon first: lon={lat}&lat={lon}", field="lat")
+    for name, value, limit in (("lon", lon, 180.0), ("lat", lat, 90.0)):
+        if abs(value) > limit:
+            raise InvalidInput(f"{field_prefix}{name}: {value} is outside -{limit:g}..{limit:g}",
+                               field=name)
+
+
+def to_lonlat(x: np.ndarray, y: np.ndarray, epsg: int) -> tuple[np.ndarray, np.ndarray]:
+    """Input coordinates in ``epsg`` to WGS 84 lon/lat, once for the whole array."""
+    lon, lat = crs.to_wgs84(np.asarray(x, float), np.asarray(y, float), epsg)
+    if not (np.all(np.isfinite(lon)) and np.all(np.isfinite(lat))):
+        raise InvalidInput(f"coordinates: not valid in EPSG:{epsg}", field="crs")
+    return lon, lat
+
+
+def _unit(layer: Layer, idx: int, precision: str | None = None) -> dict | None:
+    if idx < 0:
+        return None
+    f = layer.features[idx]
+    out = {"code": f.id, "name": f.name}
+    if precision:
+        out["precision"] = precision
+    return out
+
+
+def _zone_entry(f, kind: str, cleared: bool) -> dict:
+    sensitivity = f.props.get("sensitivity", Sensitivity.PUBLIC)
+    entry = {"kind": kind, "legal_basis": f.props.get("legal_basis"),
+             "sensitivity": sensitivity}
+    if cleared or sensitivity == Sensitivity.PUBLIC:
+        entry.update(id=f.id, name=f.name, authority=f.props.get("authority"))
+        for key in ("gate_id", "gate_type", "status", "version"):
+            if key in f.props:
+                entry[key] = f.props[key]
+    else:
+        entry["name"] = f"restricted — {kind.replace('_', ' ')}"
+    if f.valid_to is not None:
+        entry["valid_to"] = f.valid_to.isoformat()
+    return entry
+
+
+def _belt_hits(index: ZoneIndex, pts, when) -> dict[int, dict]:
+    """Belt segment per point, an instrument's segment replacing the default for its commune."""
+    pidx, fidx = index.belt.hits(pts, when)
+    feats = index.belt.features
+    overridden = {(p, feats[f].props.get("commune_code")) for p, f in zip(pidx, fidx, strict=True)
+                  if not feats[f].props.get("is_default")}
+    out: dict[int, dict] = {}
+    for p, f in zip(pidx, fidx, strict=True):
+        props = feats[f].props
+        if props.get("is_default") and (p, props.get("commune_code")) in overridden:
+            continue
+        if p in out and props.get("is_default"):
+            continue
+        out[p] = {"id": feats[f].id, "depth_m": props["depth_m"],
+                  "is_default": props["is_default"], "instrument": props["instrument"],
+                  "commune_code": props.get("commune_code")}
+    # a point inside an overridden commune's default strip but outside its narrower belt
+    return out
+
+
+def check_points(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray,
+                 at: datetime | None = None, *, cleared: bool = False) -> list[PointAnswer]:
+    """Answer every point at the instant ``at`` (default now). ``cleared`` callers see the
+    names and ids of sensitive zones; others only their kind and legal basis."""
+    at = at or now()
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    pts = shapely.points(lon, lat)
+    when = np.full(len(pts), as_utc64(at, None), dtype="datetime64[us]")
+    exact = index.communes_exact.first_hit(pts, when)
+    simple = index.communes_simplified.first_hit(pts, when)
+    province = index.provinces.first_hit(pts, when)
+    land = index.territory.first_hit(pts, when)
+    neighbour_poly = index.neighbours.first_hit(pts, when)
+    lba = index.land_border.first_hit(pts, when)
+    belt = _belt_hits(index, pts, when)
+    dist, near_iso = index.border.nearest(lon, lat)
+    zones = _collect(index, pts, when, cleared)
+    answers = []
+    for i in range(len(pts)):
+        near = bool(dist[i] <= NEAR_BORDER_M)
+        in_vn = bool(exact[i] >= 0 or (land[i] >= 0 and not near))
+        answers.append(_answer(index, i, lon, lat, at, in_vn, exact, simple, province,
+                               neighbour_poly, lba, belt, dist, near_iso, zones))
+    return answers
+
+
+def _collect(index: ZoneIndex, pts, when, cleared: bool) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = {}
+    for layer, fixed_kind in ((index.zones, None), (index.checkpoint_areas,
+                                                    ZoneKind.CHECKPOINT_AREA.value)):
+        pidx, fidx = layer.hits(pts, when)
+        for p, f in zip(pidx, fidx, strict=True):
+            feat = layer.features[f]
+            kind = fixed_kind or feat.props["kind"]
+            out.setdefault(int(p), []).append(_zone_entry(feat, kind, cleared))
+    return out
+
+
+def _answer(index, i, lon, lat, at, in_vn, exact, simple, province, neighbour_poly, lba,
+            belt, dist, near_iso, zones) -> PointAnswer:
+    commune = (_unit(index.communes_exact, exact[i], "exact") if exact[i] >= 0
+               else _unit(index.communes_simplified, simple[i], "simplified"))
+    prov = None
+    if in_vn:
+        code = (index.communes_exact.features[exact[i]].props["province_code"] if exact[i] >= 0
+                else index.communes_simplified.features[simple[i]].props["province_code"]
+                if simple[i] >= 0 else None)
+        prov = (_province_by_code(index, code) if code
+                else _unit(index.provinces, province[i]))
+    country = "VNM" if in_vn else _country(index, i, neighbour_poly, dist, near_iso)
+    in_belt = in_vn and i in belt
+    return PointAnswer(
+        lon=float(lon[i]), lat=float(lat[i]), at=at.isoformat(), in_vietnam=in_vn,
+        country=country, province=prov, commune=commune if in_vn else None,
+        in_land_border_area=bool(in_vn and lba[i] >= 0), in_border_belt=bool(in_belt),
+        belt=belt.get(i) if in_belt else None,
+        border_distance_m=None if np.isnan(dist[i]) else round(float(dist[i]), 2),
+        nearest_neighbour=None if near_iso[i] is None else str(near_iso[i]),
+        zones=zones.get(i, []), border_source=index.border.source)
+
+
+def _province_by_code(index: ZoneIndex, code: str) -> dict | None:
+    return {"code": code, "name": index.province_names.get(code)}
+
+
+def _country(index: ZoneIndex, i, neighbour_poly, dist, near_iso) -> str | None:
+    """Outside Vietnam: the neighbour's polygon (Natural Earth, ~2 km precision), or within
+    3 km of the line the nearest segment's neighbour; None at sea."""
+    if neighbour_poly[i] >= 0:
+        return index.neighbours.features[neighbour_poly[i]].id
+    if not np.isnan(dist[i]) and dist[i] <= 3_000:
+        return str(near_iso[i])
+    return None
+
+
+__all__ = ["PointAnswer", "check_points", "validate_lonlat", "to_lonlat", "NEIGHBOURS"]

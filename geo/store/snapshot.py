@@ -1,0 +1,138 @@
+"""Reading a consistent snapshot of every zone layer into a ``geo.index.ZoneIndex``.
+
+One repeatable-read transaction, one query per layer (never one per feature). Also the
+cheap version probe that tells a worker when to rebuild.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from geoalchemy2.shape import to_shape
+from sqlalchemy import and_, select
+from sqlalchemy.engine import Connection, Engine
+
+from geo.errors import DataError
+from geo.index import BorderLine, Feature, Layer, ZoneIndex
+from geo.store import models as m
+from geo.store.db import reading
+from geo.store.derive import PRIMARY_BORDER
+from geo.timeutil import HANOI, now
+
+FALLBACK_BORDER = "natural_earth_10m"
+
+
+def data_version(conn: Connection) -> int:
+    return int(conn.execute(select(m.data_version.c.version).where(
+        m.data_version.c.id == 1)).scalar_one())
+
+
+def current_version(engine: Engine) -> int:
+    with reading(engine) as conn:
+        return data_version(conn)
+
+
+def _day(d: date | None) -> datetime | None:
+    """A validity date as the instant it starts: 00:00 Hanoi time."""
+    return None if d is None else datetime.combine(d, time(0), tzinfo=HANOI)
+
+
+def _units(conn: Connection, table, where=None) -> list[Feature]:
+    extra = [table.c[c] for c in ("province_code", "precision") if c in table.c]
+    query = select(table.c.code, table.c.name, table.c.valid_from, table.c.valid_to,
+                   table.c.geom, *extra)
+    if where is not None:
+        query = query.where(where)
+    return [Feature(id=r.code, name=r.name, geom=to_shape(r.geom),
+                    props={"province_code": getattr(r, "province_code", None),
+                           "precision": getattr(r, "precision", None)},
+                    valid_from=_day(r.valid_from), valid_to=_day(r.valid_to))
+            for r in conn.execute(query)]
+
+
+def _land_border(conn: Connection) -> list[Feature]:
+    lbc, com = m.land_border_commune, m.commune
+    rows = conn.execute(
+        select(lbc.c.id, lbc.c.commune_code, lbc.c.neighbours, lbc.c.basis, lbc.c.valid_from,
+               lbc.c.valid_to, com.c.name, com.c.geom)
+        .join(com, and_(com.c.code == lbc.c.commune_code, com.c.valid_to.is_(None))))
+    return [Feature(id=r.commune_code, name=r.name, geom=to_shape(r.geom),
+                    props={"neighbours": list(r.neighbours), "basis": r.basis},
+                    valid_from=_day(r.valid_from), valid_to=_day(r.valid_to)) for r in rows]
+
+
+def _belt(conn: Connection) -> list[Feature]:
+    t = m.belt_segment
+    return [Feature(id=str(r.id), name=f"border belt {r.commune_code or r.province_code}",
+                    geom=to_shape(r.geom),
+                    props={"depth_m": r.depth_m, "is_default": r.is_default,
+                           "instrument": r.instrument, "commune_code": r.commune_code,
+                           "province_code": r.province_code},
+                    valid_from=_day(r.valid_from), valid_to=_day(r.valid_to))
+            for r in conn.execute(select(t))]
+
+
+def _zones(conn: Connection) -> list[Feature]:
+    t = m.zone
+    return [Feature(id=str(r.id), name=r.name, geom=to_shape(r.geom),
+                    props={"kind": r.kind, "authority": r.authority,
+                           "legal_basis": r.legal_basis, "sensitivity": r.sensitivity,
+                           "province_code": r.province_code},
+                    valid_from=r.valid_from, valid_to=r.valid_to)
+            for r in conn.execute(select(t))]
+
+
+def _checkpoint_areas(conn: Connection) -> list[Feature]:
+    t, g = m.checkpoint_area, m.gate
+    rows = conn.execute(select(t, g.c.name.label("gate_name"), g.c.gate_type)
+                        .join(g, g.c.id == t.c.gate_id).where(t.c.status == "approved"))
+    return [Feature(id=str(r.id), name=f"Khu vực cửa khẩu {r.gate_name}", geom=to_shape(r.geom),
+                    props={"gate_id": r.gate_id, "gate_type": r.gate_type, "status": r.status,
+                           "version": r.version, "sensitivity": "public",
+                           "legal_basis": r.source, "authority": None},
+                    valid_from=r.valid_from, valid_to=r.valid_to) for r in rows]
+
+
+def _border(conn: Connection) -> BorderLine:
+    t = m.border_segment
+    for source in (PRIMARY_BORDER, FALLBACK_BORDER):
+        rows = conn.execute(select(t.c.neighbour_iso3, t.c.geom).where(t.c.source == source)
+                            .order_by(t.c.neighbour_iso3, t.c.seq)).all()
+        if rows:
+            return BorderLine([(r.neighbour_iso3, to_shape(r.geom)) for r in rows], source)
+    return BorderLine([], "none")
+
+
+def _territory(conn: Connection, source: str) -> list[Feature]:
+    t = m.territory
+    return [Feature(id=r.name if source == "neighbours" else "VNM", name=r.name,
+                    geom=to_shape(r.geom))
+            for r in conn.execute(select(t.c.name, t.c.geom).where(t.c.source == source))]
+
+
+def build_index(engine: Engine) -> ZoneIndex:
+    """Read every layer in one repeatable-read snapshot and prepare the index."""
+    with reading(engine) as conn:
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        version = data_version(conn)
+        provinces = _units(conn, m.province)
+        communes = _units(conn, m.commune)
+        index = ZoneIndex(
+            version=version,
+            territory=Layer(_territory(conn, "land_polygon")),
+            neighbours=Layer(_territory(conn, "neighbours")),
+            provinces=Layer(provinces),
+            communes_exact=Layer([f for f in communes if f.props["precision"] == "exact"]),
+            communes_simplified=Layer([f for f in communes
+                                       if f.props["precision"] != "exact"]),
+            land_border=Layer(_land_border(conn)),
+            belt=Layer(_belt(conn)),
+            zones=Layer(_zones(conn)),
+            checkpoint_areas=Layer(_checkpoint_areas(conn)),
+            border=_border(conn),
+            province_names={f.id: f.name for f in provinces if f.valid_to is None},
+            built_at=now(),
+        )
+    if not len(index.territory):
+        raise DataError("no boundary data is loaded yet: run `borderzone data load`")
+    return index
