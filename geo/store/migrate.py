@@ -40,8 +40,8 @@ def ensure_database(url: str) -> bool:
     return not exists
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema at ``url`` to ``revision`` (default: the newest)."""
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Bring the schema at ``url`` to ``revision`` (default: every head)."""
     command.upgrade(alembic_config(url), revision)
 
 
@@ -52,6 +52,7 @@ def current(url: str) -> str | None:
             has = conn.execute(text("SELECT to_regclass('alembic_version')")).scalar()
             if not has:
                 return None
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            heads = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            return ",".join(sorted(heads)) or None
     finally:
         engine.dispose()

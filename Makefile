@@ -1,0 +1,40 @@
+# borderzone: two commands.
+#   make run   - install, start the embedded PostGIS, load the real data, serve on :8000
+#   make test  - install, start the embedded PostGIS, run linters and the whole suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: install db data run test lint bench clean-db
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+db: install
+	$(BIN)/borderzone db up
+
+data: db
+	$(BIN)/borderzone data load
+
+run: data
+	$(BIN)/borderzone serve
+
+lint: install
+	$(BIN)/ruff check geo api tests bench
+	$(BIN)/lint-imports
+
+test: lint db
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+bench: data
+	$(BIN)/python bench/point_check.py
+
+clean-db:
+	-$(BIN)/borderzone db down
+	rm -rf .borderzone

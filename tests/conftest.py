@@ -1,0 +1,94 @@
+"""Shared fixtures: a real PostGIS test database with the real boundary data loaded.
+
+The database is ``borderzone_test`` in the embedded cluster (or BORDERZONE_TEST_DATABASE_URL).
+No test may be skipped: a skip fails the run, so a missing database can never pass silently.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from geo.store import migrate
+from geo.store.db import make_engine
+from geo.store.embedded import Cluster
+from geo.store.load import Loader
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("BORDERZONE_SHARED_DIR", ROOT.parent / "shared"))
+DATA_DIR = Path(os.environ.get("BORDERZONE_DATA_DIR", SHARED / "data"))
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _skipped and exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _skipped:
+        terminalreporter.write_line(
+            f"FAILED: {len(_skipped)} test(s) were skipped; skips are not allowed here: "
+            + ", ".join(_skipped[:10]), red=True)
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Cluster:
+    home = Path(os.environ.get("BORDERZONE_HOME", ROOT / ".borderzone"))
+    c = Cluster(home, log=lambda _: None)
+    if not os.environ.get("BORDERZONE_TEST_DATABASE_URL"):
+        c.up()
+    return c
+
+
+@pytest.fixture(scope="session")
+def db_url(cluster: Cluster) -> str:
+    url = os.environ.get("BORDERZONE_TEST_DATABASE_URL") or cluster.url("borderzone_test")
+    migrate.ensure_database(url)
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str):
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def loaded(engine) -> dict:
+    """The real data, loaded once (a no-op when the files did not change)."""
+    report = Loader(engine, DATA_DIR, log=lambda _: None).run()
+    return report.counts
+
+
+@pytest.fixture()
+def conn(engine, loaded):
+    """A connection inside a transaction that is rolled back when the test ends."""
+    with engine.connect() as connection:
+        trans = connection.begin()
+        try:
+            yield connection
+        finally:
+            trans.rollback()
+
+
+@pytest.fixture(scope="session")
+def index(engine, loaded):
+    from geo.store.snapshot import build_index
+
+    return build_index(engine)
+
+
+def count(connection, table: str) -> int:
+    return connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # test-only
