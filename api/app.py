@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from api import errors
-from api.routers import check
+from api import auth, errors, limits
+from api.routers import admin, check, decisions
 from api.schemas import Health
 from api.settings import Settings, database_url
 from geo.store.db import make_engine
@@ -36,8 +36,14 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
                   description="Vietnam's border zones: land border area, border belt, "
                               "prohibited zones, checkpoint areas, restriction decisions.")
     app.state.settings = settings
+    app.state.auth = auth.Authenticator(auth.resolve_jwt_secret(settings),
+                                        ttl_s=settings.jwt_ttl_s, cache_s=settings.key_cache_s)
     errors.install(app)
+    limits.install(app, settings)
     app.include_router(check.router)
+    app.include_router(admin.auth_router)
+    app.include_router(admin.router)
+    app.include_router(decisions.router)
 
     @app.get("/health", response_model=Health, tags=["service"])
     def health() -> dict:

@@ -7,12 +7,15 @@ import json
 import sys
 from pathlib import Path
 
+from api import cli_decisions
+from api.auth import Authenticator, resolve_jwt_secret
 from api.settings import Settings, database_url
 from geo.check import check_points, to_lonlat, validate_lonlat
 from geo.crs import WGS84, parse_crs
-from geo.errors import GeoError
-from geo.store import migrate
-from geo.store.db import make_engine
+from geo.errors import GeoError, InvalidInput
+from geo.security import Principal, Role
+from geo.store import backup, migrate, users
+from geo.store.db import make_engine, transaction
 from geo.store.embedded import Cluster
 from geo.store.load import Loader
 from geo.store.snapshot import build_index
@@ -32,6 +35,94 @@ def _db(args, settings: Settings) -> int:
         if settings.database_url:
             status = {"database_url": "set (embedded cluster not used)", **status}
         print(json.dumps(status, indent=2))
+    elif args.action in ("dump", "restore"):
+        return _db_backup(args, settings)
+    return 0
+
+
+def _db_backup(args, settings: Settings) -> int:
+    if not args.file:
+        raise InvalidInput(f"db {args.action} needs a FILE", field="file")
+    url = database_url(settings, log=lambda _: None)
+    if args.action == "dump":
+        print(f"dumped to {backup.dump(url, Path(args.file))}")
+        return 0
+    migrate.ensure_database(url)
+    engine = make_engine(url)
+    try:
+        backup.restore(url, Path(args.file), engine, clean=args.clean)
+        migrate.upgrade(url)
+        total = sum(backup.row_counts(engine).values())
+    finally:
+        engine.dispose()
+    print(f"restored {args.file}: {total:,} rows (schema {migrate.current(url)})")
+    return 0
+
+
+def _cli_principal() -> Principal:
+    import getpass
+
+    return Principal(subject=f"cli:{getpass.getuser()}", roles=frozenset({Role.ADMIN}))
+
+
+def _user(args, settings: Settings) -> int:
+    if args.action != "list" and not args.name:
+        raise InvalidInput(f"user {args.action} needs a NAME", field="name")
+    url = database_url(settings, log=lambda _: None)
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    try:
+        return {"add": _user_add, "keys": _user_keys, "list": _user_list,
+                "token": _user_token, "revoke": _user_revoke}[args.action](args, settings, engine)
+    finally:
+        engine.dispose()
+
+
+def _user_add(args, settings: Settings, engine) -> int:
+    with transaction(engine) as conn:
+        user = users.create_user(conn, _cli_principal(), args.name, args.role or [],
+                                 args.province or [], args.gate_type or [])
+    print(json.dumps(user, default=str, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _user_keys(args, settings: Settings, engine) -> int:
+    if args.new:
+        with transaction(engine) as conn:
+            key, entry = users.add_key(conn, _cli_principal(), args.name)
+        print(f"new API key for {args.name} (shown once; store it now):\n{key}")
+        return 0
+    with transaction(engine) as conn:
+        for entry in users.list_keys(conn, args.name):
+            state = f"revoked {entry['revoked_at']:%Y-%m-%d}" if entry["revoked_at"] else "active"
+            print(f"{entry['key_id']}  created {entry['created_at']:%Y-%m-%d %H:%M}  {state}")
+    return 0
+
+
+def _user_list(args, settings: Settings, engine) -> int:
+    with transaction(engine) as conn:
+        for u in users.list_users(conn):
+            print(f"{u['name']:<24} {','.join(u['roles']):<20} provinces="
+                  f"{','.join(u['provinces']) or '-'} keys={u['keys']}"
+                  + ("" if u["active"] else " (inactive)"))
+    return 0
+
+
+def _user_revoke(args, settings: Settings, engine) -> int:
+    with transaction(engine) as conn:
+        entry = users.revoke_key(conn, _cli_principal(), args.name)
+    print(f"revoked {entry['key_id']} at {entry['revoked_at']}")
+    return 0
+
+
+def _user_token(args, settings: Settings, engine) -> int:
+    if settings.jwt_secret is None:
+        raise InvalidInput("BORDERZONE_JWT_SECRET is not set: a token must be signed with "
+                           "the server's secret", field="BORDERZONE_JWT_SECRET")
+    with transaction(engine) as conn:
+        principal = users.principal_for_user(conn, args.name)
+    authenticator = Authenticator(resolve_jwt_secret(settings), ttl_s=settings.jwt_ttl_s)
+    print(authenticator.mint(principal)[0])
     return 0
 
 
@@ -83,8 +174,20 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="borderzone", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
     db = sub.add_parser("db", help="the embedded PostgreSQL + PostGIS database")
-    db.add_argument("action", choices=["up", "down", "status"])
+    db.add_argument("action", choices=["up", "down", "status", "dump", "restore"])
+    db.add_argument("file", nargs="?", help="dump/restore: the backup file (custom format)")
+    db.add_argument("--clean", action="store_true",
+                    help="restore: replace what the database holds (default: refuse unless empty)")
     db.set_defaults(run=_db)
+    user = sub.add_parser("user", help="users, their roles and API keys")
+    user.add_argument("action", choices=["add", "keys", "list", "token", "revoke"],
+                      help="revoke takes a key id (bzk_xxxxxxxx) instead of a NAME")
+    user.add_argument("name", nargs="?")
+    user.add_argument("--role", action="append", help="add: a role (repeat for several)")
+    user.add_argument("--province", action="append", help="add: a province code, e.g. 20")
+    user.add_argument("--gate-type", action="append", help="add: approver's gate type")
+    user.add_argument("--new", action="store_true", help="keys: issue a new key")
+    user.set_defaults(run=_user)
     data = sub.add_parser("data", help="boundary datasets")
     data.add_argument("action", choices=["load"])
     data.add_argument("--data-dir", help="folder with the datasets (BORDERZONE_DATA_DIR)")
@@ -100,6 +203,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--crs", help="EPSG code of the input (default EPSG:4326)")
     check.add_argument("--json", action="store_true")
     check.set_defaults(run=_check)
+    cli_decisions.add_parser(sub)
     return top
 
 

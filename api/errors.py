@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo import errors as e
 
@@ -64,7 +65,52 @@ async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("internal", "internal error; it has been logged"), 500)
 
 
+async def on_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Routing errors (unknown path 404, wrong method 405) in the same shape as the rest."""
+    code = HTTP_CODES.get(exc.status_code, "http_error")
+    return JSONResponse(error_body(code, str(exc.detail)), exc.status_code,
+                        headers=getattr(exc, "headers", None))
+
+
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+
+#: The JSON shape of every error answer, as documented in the OpenAPI schema.
+ERROR_SCHEMA = {
+    "title": "Error", "type": "object", "required": ["error", "message"],
+    "properties": {"error": {"type": "string", "description": "machine-readable code"},
+                   "message": {"type": "string"},
+                   "field": {"type": "string", "description": "the input at fault"}},
+    "additionalProperties": True,
+}
+_ERROR_REF = {"description": "an error (see `error` and `message`)",
+              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def document(app: FastAPI) -> None:
+    """Make the OpenAPI schema describe the errors as they are sent: 422 in this module's
+    shape (not FastAPI's default), and every other status as the ``default`` response."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                if "422" in responses:
+                    responses["422"] = {**_ERROR_REF, "description": "invalid input"}
+                responses.setdefault("default", _ERROR_REF)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(e.GeoError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected)
+    document(app)

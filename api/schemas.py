@@ -33,6 +33,27 @@ class ZoneHit(BaseModel):
     valid_to: str | None = None
 
 
+class DecisionIssuer(BaseModel):
+    role: str
+    unit_name: str
+    signer_name: str
+    signer_rank: str = ""
+    signer_title: str = ""
+
+
+class DecisionHit(BaseModel):
+    """A restriction decision whose area holds the point and that is in force at ``at``."""
+
+    number: str
+    kind: str = Field(description="restrict | suspend")
+    scope: str = Field(description="border_belt | land_border_area | gate")
+    activities: list[str]
+    valid_from: str = Field(description="effective start (inclusive), Hanoi time")
+    valid_to: str = Field(description="effective end (exclusive) after extensions and "
+                                      "revocation, Hanoi time")
+    issuer: DecisionIssuer
+
+
 class PointCheck(BaseModel):
     """Where a point is relative to Vietnam's border zones at ``at``."""
 
@@ -51,6 +72,8 @@ class PointCheck(BaseModel):
     nearest_neighbour: str | None = Field(description="ISO3 of that segment's neighbour")
     zones: list[ZoneHit]
     border_source: str
+    decisions: list[DecisionHit] = Field(
+        default_factory=list, description="restriction decisions in force here at `at`")
 
 
 class Health(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.store.embedded import Cluster
@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=50 * 1024 * 1024, alias="BORDERZONE_MAX_BODY_BYTES")
     max_vertices: int = Field(default=100_000, alias="BORDERZONE_MAX_VERTICES")
     max_batch_points: int = Field(default=1_000_000, alias="BORDERZONE_MAX_BATCH_POINTS")
+    # security (issue 5): see docs/operations.md
+    jwt_secret: SecretStr | None = Field(default=None, alias="BORDERZONE_JWT_SECRET")
+    jwt_ttl_s: int = Field(default=3600, alias="BORDERZONE_JWT_TTL_S")
+    key_cache_s: float = Field(default=30.0, alias="BORDERZONE_KEY_CACHE_S")
+    rate_per_s: float | None = Field(default=None, alias="BORDERZONE_RATE_PER_S")
+    rate_burst: int | None = Field(default=None, alias="BORDERZONE_RATE_BURST")
 
 
 def database_url(settings: Settings, *, log=print) -> str:

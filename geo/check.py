@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 
 from geo import crs
+from geo.decisions.features import decision_hit
 from geo.errors import InvalidInput
 from geo.index import Layer, ZoneIndex, as_utc64
 from geo.timeutil import now
@@ -41,6 +42,7 @@ class PointAnswer:
     nearest_neighbour: str | None
     zones: list[dict] = field(default_factory=list)
     border_source: str = ""
+    decisions: list[dict] = field(default_factory=list)  # restriction decisions active at `at`
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -140,6 +142,9 @@ def check_points(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray,
         in_vn = bool(exact[i] >= 0 or (land[i] >= 0 and not near))
         answers.append(_answer(index, i, lon, lat, at, in_vn, exact, simple, province,
                                neighbour_poly, lba, belt, dist, near_iso, zones))
+    pidx, fidx = index.decisions.hits(pts, when)  # areas holding the point, in force at `at`
+    for p, f in sorted(zip(pidx, fidx, strict=True)):
+        answers[p].decisions.append(decision_hit(index.decisions.features[f]))
     return answers
 
 

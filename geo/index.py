@@ -144,3 +144,5 @@ class ZoneIndex:
     border: BorderLine
     province_names: dict[str, str] = field(default_factory=dict)
     built_at: datetime | None = None
+    #: restriction decisions: resolved areas, valid over their effective windows
+    decisions: Layer = field(default_factory=lambda: Layer([]))

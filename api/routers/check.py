@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api.auth import PrincipalDep
 from api.deps import IndexDep
 from api.schemas import PointCheck
 from geo.check import check_points, to_lonlat, validate_lonlat
@@ -18,6 +19,7 @@ router = APIRouter(prefix="/v1/check", tags=["checks"])
 @router.get("/point", response_model=PointCheck)
 def check_point(
     index: IndexDep,
+    principal: PrincipalDep,
     lon: Annotated[float, Query(description="longitude (or easting in `crs`)")],
     lat: Annotated[float, Query(description="latitude (or northing in `crs`)")],
     at: Annotated[str | None, Query(description="ISO-8601 instant; no offset = Hanoi")] = None,
@@ -31,4 +33,5 @@ def check_point(
     x, y = to_lonlat([lon], [lat], epsg)
     if epsg != WGS84:
         validate_lonlat(float(x[0]), float(y[0]), field_prefix=f"transformed from EPSG:{epsg}: ")
-    return check_points(index, x, y, parse_instant(at, field="at"))[0].as_dict()
+    return check_points(index, x, y, parse_instant(at, field="at"),
+                        cleared=principal.cleared)[0].as_dict()

@@ -111,8 +111,11 @@ class Loader:
         self.today = today or date.today()
         self.report = LoadReport()
         self.shas: dict[str, str] = {}
+        self.only: tuple[str, ...] | None = None
 
-    def run(self) -> LoadReport:
+    def run(self, only: tuple[str, ...] | None = None) -> LoadReport:
+        """Load every dataset (or just the steps named in ``only``)."""
+        self.only = only
         self._step("provinces", self._provinces)
         self._step("communes", self._communes, inputs=("communes_exact", "communes_simplified"))
         self._step("land_boundary", self._boundary, inputs=("land_boundary",))
@@ -132,6 +135,8 @@ class Loader:
         return self.shas[name]
 
     def _step(self, name: str, work, inputs: tuple[str, ...] | None = None, salt: str = ""):
+        if self.only is not None and name not in self.only:
+            return
         inputs = inputs or (name,)
         sha = _sha_of(salt, *[self._file_sha(i) for i in inputs])
         with transaction(self.engine) as conn:

@@ -183,3 +183,41 @@ data_version = Table(
 #: Tables whose edits change location answers; a trigger bumps ``data_version`` on each.
 ZONE_TABLES = ("territory", "province", "commune", "border_segment", "land_border_commune",
                "belt_segment", "zone", "sea_area", "checkpoint_area")
+
+
+# -- security (migration 0002) -------------------------------------------------------------
+app_user = Table(
+    "app_user", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("roles", ARRAY(Text), nullable=False),
+    Column("provinces", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("gate_types", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("active", Boolean, nullable=False, server_default="true"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+api_key = Table(
+    "api_key", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False),
+    Column("key_id", Text, nullable=False, unique=True),  # first characters, shown in lists
+    Column("key_hash", Text, nullable=False, unique=True),  # sha256 hex of the whole key
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+#: Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("who", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("key_id", Text),
+    Column("action", Text, nullable=False),
+    Column("entity", Text, nullable=False),
+    Column("entity_id", Text),
+    Column("before", JSONB),
+    Column("after", JSONB),
+)

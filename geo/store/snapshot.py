@@ -12,10 +12,12 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection, Engine
 
+from geo.decisions.features import decision_feature
 from geo.errors import DataError
 from geo.index import BorderLine, Feature, Layer, ZoneIndex
 from geo.store import models as m
 from geo.store.db import reading
+from geo.store.decisions import all_files
 from geo.store.derive import PRIMARY_BORDER
 from geo.timeutil import HANOI, now
 
@@ -93,6 +95,11 @@ def _checkpoint_areas(conn: Connection) -> list[Feature]:
                     valid_from=r.valid_from, valid_to=r.valid_to) for r in rows]
 
 
+def _decisions(conn: Connection) -> list[Feature]:
+    """Decisions as recorded now, valid over their effective windows (empty ones dropped)."""
+    return [decision_feature(f) for f in all_files(conn) if f.window[0] < f.window[1]]
+
+
 def _border(conn: Connection) -> BorderLine:
     t = m.border_segment
     for source in (PRIMARY_BORDER, FALLBACK_BORDER):
@@ -132,6 +139,7 @@ def build_index(engine: Engine) -> ZoneIndex:
             border=_border(conn),
             province_names={f.id: f.name for f in provinces if f.valid_to is None},
             built_at=now(),
+            decisions=Layer(_decisions(conn)),
         )
     if not len(index.territory):
         raise DataError("no boundary data is loaded yet: run `borderzone data load`")

@@ -1,0 +1,172 @@
+"""Who is calling: API keys and OAuth2 bearer tokens (HS256 JWT) into a ``Principal``.
+
+Credentials, in this order:
+
+* ``X-API-Key: bzk_...`` — a key issued by ``borderzone user keys NAME --new``;
+* ``Authorization: Bearer <token>`` — a JWT signed with ``BORDERZONE_JWT_SECRET`` (from
+  ``POST /v1/auth/token`` or ``borderzone user token NAME``), or an API key sent the same way.
+
+No credentials: the anonymous principal (role public, may use location checks). Bad
+credentials: 401, never silently anonymous.
+
+Routers use the dependency aliases::
+
+    @router.get("/x")
+    def x(principal: PrincipalDep): ...                                 # anyone, anonymous too
+
+    @router.post("/decisions")
+    def issue(principal: Annotated[Principal, Depends(requires(Role.OFFICER))]): ...
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPBearer
+
+from geo.errors import InvalidInput, NotAuthenticated
+from geo.security import (
+    ANONYMOUS,
+    Principal,
+    Role,
+    claims_for,
+    hash_api_key,
+    looks_like_api_key,
+    principal_from_claims,
+)
+from geo.store import users
+from geo.store.db import reading
+from geo.timeutil import now
+
+ALGORITHM = "HS256"
+MIN_SECRET_BYTES = 32
+DEVELOPMENT = "development"
+
+#: Declared so the OpenAPI schema documents both ways in; parsing is done by hand below.
+_api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False,
+                               description="an API key (bzk_...)")
+_bearer_scheme = HTTPBearer(auto_error=False, description="a JWT (or an API key)")
+
+
+def resolve_jwt_secret(settings) -> str:
+    """The signing secret. Outside development one must be configured (>= 32 bytes);
+    in development without one, a random secret for this process only."""
+    secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else ""
+    production = settings.env != DEVELOPMENT
+    if secret and (len(secret.encode()) >= MIN_SECRET_BYTES or not production):
+        return secret
+    if secret:
+        raise InvalidInput(f"BORDERZONE_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes; "
+                           "use e.g. `python -c 'import secrets; print(secrets.token_urlsafe"
+                           "(48))'`", field="BORDERZONE_JWT_SECRET")
+    if production:
+        raise InvalidInput(f"BORDERZONE_JWT_SECRET is not set and BORDERZONE_ENV is "
+                           f"{settings.env!r}: refusing to start without a signing secret "
+                           "(set one, or BORDERZONE_ENV=development for a throwaway secret)",
+                           field="BORDERZONE_JWT_SECRET")
+    return secrets.token_urlsafe(48)
+
+
+class Authenticator:
+    """Turns credentials into principals; caches API-key lookups for ``cache_s`` seconds."""
+
+    def __init__(self, secret: str, *, ttl_s: int = 3600, cache_s: float = 30.0,
+                 cache_size: int = 10_000):
+        self._secret = secret
+        self.ttl = timedelta(seconds=ttl_s)
+        self.cache_s = cache_s
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+
+    # -- tokens -----------------------------------------------------------------------
+    def mint(self, principal: Principal) -> tuple[str, int]:
+        """A signed bearer token for ``principal``: (token, lifetime in seconds)."""
+        claims = claims_for(principal, now(), self.ttl)
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM), int(
+            self.ttl.total_seconds())
+
+    def from_token(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM], issuer="borderzone",
+                                options={"require": ["exp", "iat", "sub", "iss"]})
+        except jwt.ExpiredSignatureError:
+            raise NotAuthenticated("bearer token expired; get a new one") from None
+        except jwt.InvalidTokenError:
+            raise NotAuthenticated("bearer token is not valid") from None
+        return principal_from_claims(claims)
+
+    # -- API keys ---------------------------------------------------------------------
+    def from_key(self, key: str, engine) -> Principal:
+        if not looks_like_api_key(key):
+            raise NotAuthenticated("API key is not valid")
+        digest = hash_api_key(key)
+        hit = self._cache.get(digest)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        with reading(engine) as conn:
+            principal = users.principal_for_key(conn, key)
+        if principal is None:
+            self._cache.pop(digest, None)
+            raise NotAuthenticated("API key is not valid (unknown or revoked)")
+        if self.cache_s > 0:
+            self._cache[digest] = (time.monotonic() + self.cache_s, principal)
+            self._cache.move_to_end(digest)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return principal
+
+    def forget(self) -> None:
+        """Drop cached key lookups (after revoking keys in this process)."""
+        self._cache.clear()
+
+    # -- requests ---------------------------------------------------------------------
+    def resolve(self, headers, engine) -> Principal:
+        key = headers.get("x-api-key")
+        if key is not None:
+            return self.from_key(key.strip(), engine)
+        authorization = headers.get("authorization")
+        if authorization is None:
+            return ANONYMOUS
+        scheme, _, credential = authorization.strip().partition(" ")
+        credential = credential.strip()
+        if scheme.lower() != "bearer" or not credential:
+            raise NotAuthenticated("Authorization: expected `Bearer <token or API key>`")
+        if looks_like_api_key(credential):
+            return self.from_key(credential, engine)
+        return self.from_token(credential)
+
+
+def get_principal(request: Request) -> Principal:
+    """The caller (anonymous when no credentials are sent)."""
+    state = request.app.state
+    return state.auth.resolve(request.headers, getattr(state, "engine", None))
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def requires(*roles: Role) -> Callable[..., Principal]:
+    """A dependency returning the caller if it holds one of ``roles`` (admins always):
+    401 for anonymous callers, 403 for others. Use as ``Depends(requires(Role.OFFICER))``.
+
+    Endpoints behind it declare the two security schemes in the OpenAPI schema; endpoints
+    open to anonymous callers (``PrincipalDep`` only) declare none."""
+
+    def dependency(principal: PrincipalDep,
+                   _key: Annotated[str | None, Security(_api_key_scheme)],
+                   _bearer: Annotated[object, Security(_bearer_scheme)]) -> Principal:
+        principal.require(*roles)
+        return principal
+
+    dependency.__name__ = "requires_" + "_or_".join(r.value for r in roles)
+    return dependency
+
+
+AdminDep = Annotated[Principal, Depends(requires(Role.ADMIN))]
