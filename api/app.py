@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -11,9 +12,22 @@ from api import auth, errors, limits
 from api.routers import admin, check, decisions
 from api.schemas import Health
 from api.settings import Settings, database_url
+from geo.errors import StoreUnavailable
 from geo.store.db import make_engine
 from geo.store.live import LiveIndex
 from geo.store.migrate import upgrade
+
+log = logging.getLogger("borderzone.api")
+
+
+def _migrate_if_reachable(db_url: str) -> None:
+    """Bring the schema up to date; a database that is down is not fatal: the service
+    starts degraded (503s) and the zone index recovers when the database is back."""
+    try:
+        upgrade(db_url)
+    except StoreUnavailable as exc:
+        log.warning("database unreachable at start-up, serving 503 until it is back: %s",
+                    exc.message)
 
 
 def create_app(settings: Settings | None = None, *, url: str | None = None) -> FastAPI:
@@ -23,7 +37,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         db_url = url or database_url(settings)
-        upgrade(db_url)
+        _migrate_if_reachable(db_url)
         engine = make_engine(db_url)
         live = LiveIndex(engine, poll_s=settings.index_poll_s)
         live.start()

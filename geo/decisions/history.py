@@ -32,6 +32,7 @@ from geo.decisions.timeline import (
     status_at,
 )
 from geo.errors import Conflict, InvalidInput
+from geo.timeutil import to_hanoi
 
 #: Clock difference tolerated between the signing office and the server.
 SIGNING_CLOCK_SKEW = timedelta(minutes=5)
@@ -152,11 +153,15 @@ class DecisionFile:
 
 
 # --------------------------------------------------------------------------- recording rules
+def _t(moment: datetime) -> str:
+    return to_hanoi(moment).isoformat()
+
+
 def check_recordable(signed_at: datetime, now: datetime) -> None:
     """An act is recorded after it is signed: refuse a signing time in the future."""
     if signed_at > now + SIGNING_CLOCK_SKEW:
         raise InvalidInput(
-            f"signed_at: {signed_at.isoformat()} is in the future; an act is recorded after "
+            f"signed_at: {_t(signed_at)} is in the future; an act is recorded after "
             "it is signed", field="signed_at")
 
 
@@ -166,7 +171,7 @@ def check_extension_fits(file: DecisionFile, ext: Extension) -> None:
     if file.revocation is not None:
         rev = file.revocation
         raise Conflict(f"{file.decision.number} was revoked by {rev.revocation.number} "
-                       f"(recorded {rev.recorded_at.isoformat()} by {rev.recorded_by}); "
+                       f"(recorded {_t(rev.recorded_at)} by {rev.recorded_by}); "
                        "a revoked decision is not extended", field="number")
     if not file.extensions:
         return
@@ -174,8 +179,8 @@ def check_extension_fits(file: DecisionFile, ext: Extension) -> None:
     natural_end = file.periods[-1].end
     if ext.new_valid_to <= natural_end or ext.signed_at < last.extension.signed_at:
         raise Conflict(
-            f"{file.decision.number} was already extended to {natural_end.isoformat()} by "
-            f"{last.extension.number} (recorded {last.recorded_at.isoformat()} by "
+            f"{file.decision.number} was already extended to {_t(natural_end)} by "
+            f"{last.extension.number} (recorded {_t(last.recorded_at)} by "
             f"{last.recorded_by}); reload the decision before extending it again",
             field="new_valid_to")
     extension_periods(file.decision, (*file.extension_records, ext))
@@ -189,7 +194,7 @@ def revocation_warnings(file: DecisionFile, rev: Revocation) -> tuple[str, ...]:
     if file.revocation is not None:
         done = file.revocation
         raise Conflict(f"{file.decision.number} was already revoked by "
-                       f"{done.revocation.number} (recorded {done.recorded_at.isoformat()} by "
+                       f"{done.revocation.number} (recorded {_t(done.recorded_at)} by "
                        f"{done.recorded_by})", field="number")
     acts = {file.decision.number: file.decision.issuer,
             **{e.extension.number: e.extension.issuer for e in file.extensions}}

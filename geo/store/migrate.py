@@ -8,6 +8,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from geo.store.db import unavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -42,7 +45,10 @@ def ensure_database(url: str) -> bool:
 
 def upgrade(url: str, revision: str = "heads") -> None:
     """Bring the schema at ``url`` to ``revision`` (default: every head)."""
-    command.upgrade(alembic_config(url), revision)
+    try:
+        command.upgrade(alembic_config(url), revision)
+    except OperationalError as exc:
+        raise unavailable(exc) from exc
 
 
 def current(url: str) -> str | None:

@@ -37,16 +37,19 @@ def throwaway_db(db_url: str, label: str):
         admin.dispose()
 
 
-def _fingerprints(url: str) -> dict[str, str]:
+def _fingerprints(conn) -> dict[str, str]:
     """An md5 of every table's rows (as text, sorted), by table name."""
+    quote = conn.dialect.identifier_preparer.quote
+    return {name: conn.execute(text(  # test-only: names from the catalogue
+        f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+        f"FROM {quote(name)} t")).scalar_one() for name in backup.row_counts(conn)}
+
+
+def _fingerprints_at(url: str) -> dict[str, str]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            names = backup.row_counts(conn).keys()
-            quote = conn.dialect.identifier_preparer.quote
-            return {name: conn.execute(text(  # test-only: names from the catalogue
-                f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
-                f"FROM {quote(name)} t")).scalar_one() for name in names}
+            return _fingerprints(conn)
     finally:
         engine.dispose()
 
@@ -58,6 +61,7 @@ def test_backup__round_trip_of_the_real_data_preserves_every_row(db_url, loaded,
         snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
         before = backup.row_counts(conn)
         dump = backup.dump(db_url, tmp_path / "real.dump", snapshot=snapshot)
+        content = _fingerprints(conn)
         conn.rollback()
     source.dispose()
     assert before["commune"] == 1985 and before["border_segment"] > 0
@@ -66,6 +70,7 @@ def test_backup__round_trip_of_the_real_data_preserves_every_row(db_url, loaded,
         backup.restore(target, dump, engine)
         after = backup.row_counts(engine)
         assert migrate.current(target) == migrate.current(db_url)
+        assert _fingerprints_at(target) == content
         engine.dispose()
     assert after == before
     assert set(before) >= {"audit_log", "app_user", "api_key", "zone", "checkpoint_area"}
@@ -91,7 +96,7 @@ def test_backup__cli_dump_and_restore_round_trip(db_url, tmp_path, monkeypatch, 
         monkeypatch.setenv("DATABASE_URL", target)
         assert cli(["db", "restore", str(file)]) == 0
         assert "restored" in capsys.readouterr().out
-        assert _fingerprints(target) == _fingerprints(source)
+        assert _fingerprints_at(target) == _fingerprints_at(source)
         counts = backup.row_counts(make_engine(target))
         assert counts["app_user"] == 1 and counts["api_key"] == 1 and counts["audit_log"] == 3
         assert cli(["db", "restore", str(file)]) == 2  # refuses a database with a schema
@@ -100,7 +105,7 @@ def test_backup__cli_dump_and_restore_round_trip(db_url, tmp_path, monkeypatch, 
         with transaction(engine) as conn:  # changed after the backup ...
             conn.execute(insert(data_version).values(id=2, version=99))
         assert cli(["db", "restore", str(file), "--clean"]) == 0  # ... and put back
-        assert _fingerprints(target) == _fingerprints(source)
+        assert _fingerprints_at(target) == _fingerprints_at(source)
         engine.dispose()
 
 

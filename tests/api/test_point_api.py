@@ -1,0 +1,65 @@
+"""GET /v1/check/point over HTTP, on the real data."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def client(db_url, loaded):
+    app = create_app(Settings(), url=db_url)
+    with TestClient(app) as c:
+        yield c
+
+
+def test_point__hoan_kiem_is_hanoi_not_border(client):
+    body = client.get("/v1/check/point", params={"lon": 105.8542, "lat": 21.0285}).json()
+    assert body["in_vietnam"] is True and body["country"] == "VNM"
+    assert body["province"]["code"] == "01" and body["province"]["name"] == "Hà Nội"
+    assert body["in_land_border_area"] is False and body["in_border_belt"] is False
+    assert body["nearest_neighbour"] == "LAO"
+    assert body["border_distance_m"] == pytest.approx(132_678.5, abs=1.0)
+
+
+def test_point__lung_cu_is_border_commune_in_belt(client):
+    # 400 m south of the China line at Lung Cu (Tuyen Quang), the northernmost commune
+    body = client.get("/v1/check/point", params={"lon": 105.3208, "lat": 23.3590}).json()
+    assert body["commune"] == {"code": "00715", "name": "Lũng Cú", "precision": "exact"}
+    assert body["province"]["name"] == "Tuyên Quang"
+    assert body["in_land_border_area"] and body["nearest_neighbour"] == "CHN"
+
+
+def test_point__vn2000_input_matches_wgs84(client):
+    wgs = client.get("/v1/check/point", params={"lon": 105.8542, "lat": 21.0285}).json()
+    utm = client.get("/v1/check/point", params={
+        "lon": 587_545.0, "lat": 2_325_467.0, "crs": "EPSG:3405"}).json()
+    assert utm["province"]["code"] == "01"
+    assert abs(utm["border_distance_m"] - wgs["border_distance_m"]) < 3_000
+
+
+@pytest.mark.parametrize("params, field, words", [
+    ({"lon": 21.0285, "lat": 105.8542}, "lat", "swapped"),
+    ({"lon": 200, "lat": 10}, "lon", "outside"),
+    ({"lon": 105, "lat": -91}, "lat", "outside"),
+    ({"lon": "abc", "lat": 21}, "lon", "valid number"),
+    ({"lat": 21}, "lon", "required"),
+    ({"lon": 105.8, "lat": 21, "crs": "EPSG:3857"}, "crs", "unsupported CRS"),
+    ({"lon": 105.8, "lat": 21, "at": "yesterday"}, "at", "ISO-8601"),
+])
+def test_point__bad_input_is_422_naming_the_field(client, params, field, words):
+    response = client.get("/v1/check/point", params=params)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["field"] == field and words in body["message"]
+
+
+def test_point__database_down_is_503_not_a_trace():
+    app = create_app(Settings(), url="postgresql+psycopg://nobody:x@127.0.0.1:9/none")
+    with TestClient(app) as c:
+        response = c.get("/v1/check/point", params={"lon": 105.85, "lat": 21.03})
+        assert response.status_code == 503
+        assert response.json()["error"] == "unavailable"
+        assert "Traceback" not in response.text
+        assert c.get("/health").json()["status"] == "degraded"
