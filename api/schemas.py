@@ -81,3 +81,19 @@ class Health(BaseModel):
     database: bool
     index_version: int | None
     message: str | None = None
+
+
+class CheckResponse(BaseModel):
+    """POST /v1/check: for points, one answer each; for a route, the zones it enters."""
+
+    model_config = {"extra": "allow"}
+
+    type: str = Field(description="points | route")
+    at: str
+    person: str
+    valid_until: str | None = Field(
+        description="next instant at which any zone, decision or rule in this answer "
+                    "changes; null when none is scheduled")
+    points: list[dict] | None = None
+    zones: list[dict] | None = None
+    length_m: float | None = None

@@ -52,6 +52,7 @@ class Layer:
                                dtype="datetime64[us]")
         self.ends = np.array([as_utc64(f.valid_to, FAR_FUTURE) for f in features],
                              dtype="datetime64[us]")
+        self._tiles: Tiles | None = None
 
     def __len__(self) -> int:
         return len(self.features)
@@ -70,12 +71,57 @@ class Layer:
         inside = shapely.intersects(self.geoms[fidx], points[pidx])  # prepared polygons
         return pidx[inside], fidx[inside]
 
+    def next_change(self, geoms: np.ndarray, after: np.datetime64) -> np.datetime64:
+        """The earliest validity boundary after ``after`` among features touching ``geoms``
+        (points or lines), or FAR_FUTURE."""
+        if not self.features:
+            return FAR_FUTURE
+        gidx, fidx = self.tree.query(geoms)
+        fidx = fidx[shapely.intersects(self.geoms[fidx], geoms[gidx])]
+        bounds = np.concatenate([self.starts[fidx], self.ends[fidx]])
+        later = bounds[bounds > after]
+        return later.min() if len(later) else FAR_FUTURE
+
     def first_hit(self, points: np.ndarray, at: np.ndarray) -> np.ndarray:
         """Per point, the index of one containing feature, or -1."""
         out = np.full(len(points), -1, dtype=int)
         pidx, fidx = self.hits(points, at)
         out[pidx[::-1]] = fidx[::-1]
         return out
+
+    def tiles(self) -> Tiles:
+        """The features cut into small tiles (built once), for fast line intersections."""
+        if self._tiles is None:
+            self._tiles = Tiles(self.geoms)
+        return self._tiles
+
+
+class Tiles:
+    """Polygons cut along a 0.02-degree grid: intersecting a route with a few ~50-vertex
+    tiles is far cheaper than with a whole commune or belt segment of thousands."""
+
+    SIZE_DEG = 0.02
+
+    def __init__(self, geoms: np.ndarray):
+        owners, pieces = [], []
+        for i, geom in enumerate(geoms):
+            cut = self._cut(geom)
+            pieces.append(cut)
+            owners.append(np.full(len(cut), i))
+        self.owner = np.concatenate(owners) if owners else np.empty(0, dtype=int)
+        self.geoms = np.concatenate(pieces) if pieces else np.empty(0, dtype=object)
+        self.tree = STRtree(self.geoms)
+
+    def _cut(self, geom) -> np.ndarray:
+        size = self.SIZE_DEG
+        west, south, east, north = geom.bounds
+        xs = np.arange(np.floor(west / size) * size, east, size)
+        ys = np.arange(np.floor(south / size) * size, north, size)
+        x, y = (a.ravel() for a in np.meshgrid(xs, ys))
+        boxes = shapely.box(x, y, x + size, y + size)
+        boxes = boxes[shapely.intersects(geom, boxes)]
+        pieces = shapely.intersection(geom, boxes)
+        return pieces[~shapely.is_empty(pieces)]
 
 
 class BorderLine:

@@ -1,14 +1,15 @@
-"""Location checks: GET /v1/check/point."""
+"""Location checks: GET /v1/check/point and POST /v1/check (points, routes, GPX)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from api.auth import PrincipalDep
-from api.deps import IndexDep
-from api.schemas import PointCheck
+from api.check_input import answer, read_check_request
+from api.deps import IndexDep, SettingsDep
+from api.schemas import CheckResponse, PointCheck
 from geo.check import check_points, to_lonlat, validate_lonlat
 from geo.crs import WGS84, parse_crs
 from geo.timeutil import parse_instant
@@ -35,3 +36,29 @@ def check_point(
         validate_lonlat(float(x[0]), float(y[0]), field_prefix=f"transformed from EPSG:{epsg}: ")
     return check_points(index, x, y, parse_instant(at, field="at"),
                         cleared=principal.cleared)[0].as_dict()
+
+
+CHECK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}},
+            "multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary",
+                                        "description": "a GPX track (times are used)"},
+                               "person": {"type": "string"}, "at": {"type": "string"},
+                               "crs": {"type": "string"}}}},
+        },
+    }
+}
+
+
+@router.post("", openapi_extra=CHECK_BODY, response_model=CheckResponse)
+async def check(request: Request, index: IndexDep, principal: PrincipalDep,
+                settings: SettingsDep) -> dict:
+    """A point, several points (Point/MultiPoint) or a route (LineString/MultiLineString,
+    optional per-vertex `times`), or a GPX upload: zones entered, decisions in force,
+    obligations for `person` with citations, and `valid_until`."""
+    query = await read_check_request(request, settings.max_vertices)
+    return answer(index, query, cleared=principal.cleared)

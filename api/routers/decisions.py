@@ -79,9 +79,7 @@ def _listing(query: DecisionQuery, files: list, internal: bool) -> dict:
             "decisions": [file_to_dict(f, at, internal=internal) for f in files]}
 
 
-@router.get("", response_model=DecisionList)
-def list_decisions(
-    principal: Lister, bind: Bind,
+def decision_query(
     active_at: Annotated[str | None, Query(description="in force at T (valid time)")] = None,
     as_known_at: Annotated[str | None, Query(description="as recorded at T2 (transaction "
                                                          "time)")] = None,
@@ -92,11 +90,17 @@ def list_decisions(
     = None,
     bbox: Annotated[str | None, Query(description="west,south,east,north (EPSG:4326)")] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
-) -> dict:
+) -> DecisionQuery:
+    """The list filters, validated (see ``geo.decisions.query``; no offset = Hanoi time)."""
+    return DecisionQuery.parse(active_at=active_at, as_known_at=as_known_at, province=province,
+                               scope=scope, status=status, bbox=bbox, limit=limit)
+
+
+@router.get("", response_model=DecisionList)
+def list_decisions(principal: Lister, bind: Bind,
+                   query: Annotated[DecisionQuery, Depends(decision_query)]) -> dict:
     """Decisions by valid time (``active_at``) and transaction time (``as_known_at``)."""
-    query = _query(principal, DecisionQuery.parse(
-        active_at=active_at, as_known_at=as_known_at, province=province, scope=scope,
-        status=status, bbox=bbox, limit=limit))
+    query = _query(principal, query)
     return _listing(query, decisions.list_decisions(bind, query), principal.cleared)
 
 

@@ -32,7 +32,8 @@ def instant(moment: datetime | None) -> str | None:
     return None if moment is None else to_hanoi(moment).isoformat()
 
 
-def _mapping(data: object, name: str) -> Mapping[str, Any]:
+def _mapping(data: object, name: str) -> Any:
+    """``data`` if it is a JSON object; its values are checked by the records built from it."""
     if not isinstance(data, Mapping):
         raise InvalidInput(f"{name}: an object is required", field=name)
     return data

@@ -85,6 +85,11 @@ def _recorded(file: DecisionFile, number: str, warnings: tuple[str, ...],
                     verdict.form_id, verdict.obligations)
 
 
+def _act_state(record: dict) -> dict:
+    """An act as the event and audit logs keep it (their own columns say who and when)."""
+    return {k: v for k, v in record.items() if k not in ("recorded_at", "recorded_by")}
+
+
 # --------------------------------------------------------------------------- acts
 def issue(bind: Bind, principal: Principal, dec: Decision) -> Recorded:
     """Record a new decision (Form 17 / Appendix II 01, 03) within its issuer's authority."""
@@ -116,9 +121,9 @@ def extend(bind: Bind, principal: Principal, number: str, ext: Extension) -> Rec
         rows.insert_extension(conn, decision_id, len(file.extensions) + 1, ext, verdict,
                               principal)
         period = extension_periods(file.decision, (*file.extension_records, ext))[-1]
-        state = extension_to_dict(RecordedExtension(ext, now(), principal.subject,
-                                                    verdict.rule_id, verdict.citation),
-                                  period.start, period.end)
+        state = _act_state(extension_to_dict(RecordedExtension(
+            ext, now(), principal.subject, verdict.rule_id, verdict.citation),
+            period.start, period.end))
         rows.insert_event(conn, decision_id, EventKind.EXTENDED, ext.number, state, principal)
         audit.record(conn, principal, "decision.extend", "decision", number,
                      {"effective_to": file.window[1]}, state)
@@ -135,7 +140,8 @@ def revoke(bind: Bind, principal: Principal, number: str, rev: Revocation) -> Re
         check_recordable(rev.signed, now())
         warnings = revocation_warnings(file, rev)
         rows.insert_revocation(conn, decision_id, rev, principal)
-        state = revocation_to_dict(RecordedRevocation(rev, now(), principal.subject))
+        state = _act_state(revocation_to_dict(RecordedRevocation(rev, now(),
+                                                                 principal.subject)))
         rows.insert_event(conn, decision_id, EventKind.REVOKED, rev.number, state, principal)
         audit.record(conn, principal, "decision.revoke", "decision", number,
                      {"effective_to": file.window[1]}, state)

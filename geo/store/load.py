@@ -23,8 +23,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from geo import border, sources
 from geo.crs import GEOD
-from geo.store import models as m
 from geo.store import derive
+from geo.store import models as m
 from geo.store.db import transaction
 
 DERIVATION_VERSION = "belt-v1"
@@ -234,5 +234,6 @@ class Loader:
     def counts(self) -> dict[str, int]:
         with transaction(self.engine) as conn:
             return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                    for t in (m.territory, m.province, m.commune, m.border_segment, m.land_border_commune,
+                    for t in (m.territory, m.province, m.commune, m.border_segment,
+                              m.land_border_commune,
                               m.belt_segment, m.zone, m.sea_area, m.gate, m.checkpoint_area)}

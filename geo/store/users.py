@@ -7,6 +7,8 @@ transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
@@ -35,8 +37,8 @@ def _key_dict(row: RowMapping) -> dict:
             "revoked_at": row["revoked_at"]}
 
 
-def create_user(conn: Connection, actor: Principal, name: str, roles: list[str],
-                provinces: list[str] = (), gate_types: list[str] = ()) -> dict:
+def create_user(conn: Connection, actor: Principal, name: str, roles: Sequence[str],
+                provinces: Sequence[str] = (), gate_types: Sequence[str] = ()) -> dict:
     """A new user with its grant; Conflict if the name is taken."""
     granted = parse_roles(roles)
     validate_grant(name, granted, frozenset(provinces), frozenset(gate_types))

@@ -9,11 +9,12 @@ from __future__ import annotations
 import uuid
 from contextlib import contextmanager
 
-from sqlalchemy import delete, select
+from sqlalchemy import create_engine, delete, select
+from sqlalchemy.engine import make_url
 
 from api.settings import Settings
 from geo.security import Principal, Role
-from geo.store import users
+from geo.store import migrate, users
 from geo.store.db import transaction
 from geo.store.models import api_key, app_user
 
@@ -79,3 +80,18 @@ def role_keys(engine, roles=tuple(Role)):
 
 def key_header(key: str) -> dict:
     return {"X-API-Key": key}
+
+
+@contextmanager
+def throwaway_db(db_url: str, label: str):
+    """A new empty database (with PostGIS) in the test cluster, dropped afterwards."""
+    url = make_url(db_url).set(database=f"bz_{label}_{uuid.uuid4().hex[:8]}")
+    rendered = url.render_as_string(hide_password=False)
+    migrate.ensure_database(rendered)
+    try:
+        yield rendered
+    finally:
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:  # a name made above, not input
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        admin.dispose()

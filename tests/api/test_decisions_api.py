@@ -5,15 +5,17 @@ from __future__ import annotations
 import pytest
 
 from geo.security import ANONYMOUS, Principal, Role
+from tests.api import decision_support
 from tests.api.decision_support import (
     OFFICER,
     T0,
     auth,
-    client,  # noqa: F401 - fixture
     decision_body,
     path,
-    tx_client,  # noqa: F401 - fixture
 )
+
+client = decision_support.client  # fixture
+tx_client = decision_support.tx_client  # fixture
 
 
 def _as(role: Role, provinces=()) -> Principal:

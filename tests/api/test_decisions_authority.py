@@ -11,18 +11,20 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tests.api import decision_support
 from tests.api.decision_support import (
     LAW,
     MINUTE,
     H,
     add_test_gates,
     auth,
-    client,  # noqa: F401 - fixture
     decision_body,
     extension_body,
     path,
-    tx_client,  # noqa: F401 - fixture
 )
+
+client = decision_support.client  # fixture
+tx_client = decision_support.tx_client  # fixture
 
 DECIDE_RULES = [  # rule, scope, gate type, issuer, max hours, citation
     ("DEC-10", "border_belt", None, "post", 12, f"{LAW} Art 11(3)(a)"),

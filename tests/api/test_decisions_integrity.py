@@ -8,16 +8,18 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
+from tests.api import decision_support
 from tests.api.decision_support import (
     T0,
     H,
     auth,
-    client,  # noqa: F401 - fixture
     decision_body,
     extension_body,
     path,
     revocation_body,
 )
+
+client = decision_support.client  # fixture
 
 START = T0 + timedelta(days=120)
 

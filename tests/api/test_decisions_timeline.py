@@ -17,18 +17,20 @@ from sqlalchemy import text
 
 from geo.security import Principal, Role
 from geo.timeutil import to_hanoi
+from tests.api import decision_support
 from tests.api.decision_support import (
     LUNG_CU,
     T0,
     H,
     auth,
-    client,  # noqa: F401 - fixture
     db_clock,
     decision_body,
     extension_body,
     path,
     revocation_body,
 )
+
+client = decision_support.client  # fixture
 
 START = T0 + timedelta(minutes=random.randint(0, 60 * 24 * 90))
 US = timedelta(microseconds=1)

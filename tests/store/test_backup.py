@@ -7,12 +7,8 @@ cannot make the counts disagree.
 
 from __future__ import annotations
 
-import uuid
-from contextlib import contextmanager
-
 import pytest
 from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
 
 from api.cli import main as cli
 from geo.errors import Conflict, DataError
@@ -20,21 +16,7 @@ from geo.security import Principal, Role
 from geo.store import audit, backup, migrate, users
 from geo.store.db import make_engine, transaction
 from geo.store.models import data_version
-
-
-@contextmanager
-def throwaway_db(db_url: str, label: str):
-    """A new empty database (with PostGIS) in the test cluster, dropped afterwards."""
-    url = make_url(db_url).set(database=f"bz_{label}_{uuid.uuid4().hex[:8]}")
-    rendered = url.render_as_string(hide_password=False)
-    migrate.ensure_database(rendered)
-    try:
-        yield rendered
-    finally:
-        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:  # a name made above, not input
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-        admin.dispose()
+from tests.api.security_support import throwaway_db
 
 
 def _fingerprints(conn) -> dict[str, str]:

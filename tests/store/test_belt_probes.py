@@ -135,7 +135,7 @@ def test_outward_probes__in_the_neighbour_not_in_vietnam(probes, answers):
     out = [(p, a) for p, a in zip(probes, answers, strict=True) if p["way"] == "out"]
     abroad = [(p, a) for p, a in out if not a.in_vietnam]
     assert len(abroad) >= 0.9 * len(out) and len(out) >= 100
-    for p, a in abroad:
+    for _, a in abroad:
         assert not a.in_border_belt and not a.in_land_border_area and a.province is None
         assert a.country == a.nearest_neighbour
     assert sum(a.country == p["iso"] for p, a in abroad) >= 0.95 * len(abroad)

@@ -191,7 +191,7 @@ def test_faults__database_stopped_under_load_503_then_recovers(fault_db):
         assert client.get("/health").json()["database"] is True
     statuses = {a[2] for a in load.answers}
     assert statuses <= {200, 201, 503}, statuses
-    for phase, kind, status, body in load.answers:
+    for _phase, _kind, status, body in load.answers:
         if status == 503:
             assert '"error":"unavailable"' in body.replace(" ", ""), body
             assert "Traceback" not in body and "File \"" not in body

@@ -1,0 +1,151 @@
+"""Answers for apps: zones entered, decisions in force, obligations with citations, and
+``valid_until`` (the next instant at which any zone, decision or rule in the answer
+changes), for points and for routes. Geometry in lon/lat (EPSG:4326), lengths in metres.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import numpy as np
+import shapely
+
+from geo.check import PointAnswer, check_points
+from geo.decisions.features import decision_hit
+from geo.index import FAR_FUTURE, ZoneIndex, as_utc64
+from geo.routes import DECISION_LAYERS, Passage, Track, passages
+from geo.rules import Catalogue, load_catalogue, local_date
+from geo.timeutil import HANOI, to_hanoi
+from geo.zones import PersonCategory, Sensitivity, ZoneKind
+
+LAND_BORDER_BASIS = ("Decree 34/2014/ND-CP Art 3(1) as amended by Decree 299/2025/ND-CP "
+                     "(commune list derived from boundary geometry)")
+CHANGE_LAYERS = ("provinces", "communes_exact", "land_border", "belt", "zones",
+                 "checkpoint_areas", "decisions")
+
+
+def point_kinds(answer: PointAnswer) -> list[str]:
+    """Zone kinds a point is in (what the rule catalogue is asked about)."""
+    kinds = []
+    if answer.in_land_border_area:
+        kinds.append(ZoneKind.LAND_BORDER_AREA.value)
+    if answer.in_border_belt:
+        kinds.append(ZoneKind.BORDER_BELT.value)
+    kinds.extend(z["kind"] for z in answer.zones)
+    return list(dict.fromkeys(kinds))
+
+
+def obligations(kinds: list[str], person: PersonCategory, on: datetime,
+                catalogue: Catalogue | None = None) -> list[dict]:
+    """The catalogue's rules in force ``on`` for ``person`` in any of ``kinds``, each once,
+    with the zone kinds it was matched for."""
+    catalogue = catalogue or load_catalogue()
+    found: dict[str, dict] = {}
+    for kind in kinds:
+        for rule in catalogue.rules_for(kind, person, on):
+            entry = found.setdefault(rule.id, {**rule.to_dict(), "matched_zone_kinds": []})
+            entry["matched_zone_kinds"].append(kind)
+    return list(found.values())
+
+
+def _rules_change(kinds: list[str], person: PersonCategory, at: datetime,
+                  catalogue: Catalogue) -> np.datetime64:
+    day = local_date(at)
+    dates = [d for rule in catalogue.rules for d in (rule.effective_from, rule.effective_to)
+             if d is not None and d > day and any(rule.applies_to(k, person) for k in kinds)]
+    if not dates:
+        return FAR_FUTURE
+    return as_utc64(datetime.combine(min(dates), time(0), tzinfo=HANOI), FAR_FUTURE)
+
+
+def valid_until(index: ZoneIndex, geoms: np.ndarray, at: datetime, kinds: list[str],
+                person: PersonCategory, catalogue: Catalogue | None = None) -> str | None:
+    """ISO instant of the next change of any zone, decision or rule touching ``geoms``."""
+    catalogue = catalogue or load_catalogue()
+    after = as_utc64(at, None)
+    moments = [getattr(index, name).next_change(geoms, after) for name in CHANGE_LAYERS]
+    moments.append(_rules_change(kinds, person, at, catalogue))
+    first = min(moments)
+    if first >= FAR_FUTURE:
+        return None
+    micros = int(first.astype("datetime64[us]").astype("int64"))
+    return datetime.fromtimestamp(micros / 1e6, tz=HANOI).isoformat()
+
+
+def answer_points(index: ZoneIndex, lon, lat, at: datetime, person: PersonCategory, *,
+                  cleared: bool) -> dict:
+    answers = check_points(index, lon, lat, at, cleared=cleared)
+    catalogue = load_catalogue()
+    points, all_kinds = [], []
+    for a in answers:
+        kinds = point_kinds(a)
+        all_kinds.extend(kinds)
+        points.append({**a.as_dict(), "zone_kinds": kinds,
+                       "obligations": obligations(kinds, person, at, catalogue)})
+    geoms = shapely.points(np.asarray(lon, float), np.asarray(lat, float))
+    return {"type": "points", "at": at.isoformat(), "person": person.value, "points": points,
+            "valid_until": valid_until(index, geoms, at, list(dict.fromkeys(all_kinds)),
+                                       person, catalogue)}
+
+
+def _legal_basis(p: Passage) -> str | None:
+    if p.kind == ZoneKind.LAND_BORDER_AREA.value:
+        return LAND_BORDER_BASIS
+    if p.kind == ZoneKind.BORDER_BELT.value:
+        return p.feature.props.get("instrument")
+    return p.feature.props.get("legal_basis")
+
+
+def _end(point, moment: datetime | None, along_m: float) -> dict:
+    return {"lon": float(point[0]), "lat": float(point[1]), "along_m": round(along_m, 2),
+            "time": to_hanoi(moment).isoformat() if moment else None}
+
+
+def _passage_dict(p: Passage, cleared: bool) -> dict:
+    sensitivity = p.feature.props.get("sensitivity", Sensitivity.PUBLIC)
+    out = {"kind": p.kind, "legal_basis": _legal_basis(p), "sensitivity": sensitivity}
+    if not cleared and sensitivity != Sensitivity.PUBLIC:
+        # no name, id, entry/exit point or length: they would reveal the zone's extent
+        out["name"] = f"restricted — {p.kind.replace('_', ' ')}"
+        return out
+    out.update(id=p.feature.id, name=p.feature.name,
+               entry=_end(p.entry, p.entry_time, p.entry_along_m),
+               exit=_end(p.exit, p.exit_time, p.exit_along_m),
+               length_m=round(p.length_m, 2), starts_inside=p.starts_inside)
+    if p.kind == ZoneKind.BORDER_BELT.value:
+        out["depth_m"] = p.feature.props.get("depth_m")
+    return out
+
+
+def _decisions_during(p: Passage, decided: list[Passage]) -> list[dict]:
+    return [decision_hit(d.feature) for d in decided
+            if d.entry_along_m < p.exit_along_m and p.entry_along_m < d.exit_along_m]
+
+
+def answer_route(index: ZoneIndex, track: Track, at: datetime, person: PersonCategory, *,
+                 cleared: bool) -> dict:
+    """Zones the route enters (entry/exit, times, length inside), the decisions in force
+    there when entered, and the obligations for ``person``, each with its citations."""
+    start = track.times[0][0] if track.times else at
+    found = passages(index, track, start)
+    decided = passages(index, track, start, layers=DECISION_LAYERS)
+    catalogue = load_catalogue()
+    kinds = list(dict.fromkeys(p.kind for p in found))
+    zones = []
+    for p in found:
+        entry = _passage_dict(p, cleared)
+        entry["decisions"] = _decisions_during(p, decided)
+        entry["obligation_ids"] = [r["id"] for r in obligations([p.kind], person,
+                                                                 p.entry_time or start,
+                                                                 catalogue)]
+        zones.append(entry)
+    ends = check_points(index, [track.parts[0][0, 0], track.parts[-1][-1, 0]],
+                        [track.parts[0][0, 1], track.parts[-1][-1, 1]], start, cleared=cleared)
+    return {"type": "route", "at": to_hanoi(start).isoformat(), "person": person.value,
+            "length_m": round(track.length_m, 2), "zones": zones,
+            "decisions": [decision_hit(d.feature) | {
+                "entry": _end(d.entry, d.entry_time, d.entry_along_m)} for d in decided],
+            "obligations": obligations(kinds, person, start, catalogue),
+            "start": ends[0].as_dict(), "end": ends[1].as_dict(),
+            "valid_until": valid_until(index, np.array([track.geometry]), start, kinds,
+                                       person, catalogue)}
