@@ -83,10 +83,13 @@ class Layer:
         return later.min() if len(later) else FAR_FUTURE
 
     def first_hit(self, points: np.ndarray, at: np.ndarray) -> np.ndarray:
-        """Per point, the index of one containing feature, or -1."""
-        out = np.full(len(points), -1, dtype=int)
+        """Per point, the lowest index of the features containing it, or -1 (sources can
+        overlap, e.g. three Lào Cai wards: the lowest index, i.e. the lowest code as
+        snapshots order features, keeps answers deterministic)."""
+        out = np.full(len(points), np.iinfo(np.int64).max, dtype=np.int64)
         pidx, fidx = self.hits(points, at)
-        out[pidx[::-1]] = fidx[::-1]
+        np.minimum.at(out, pidx, fidx)
+        out[out == np.iinfo(np.int64).max] = -1
         return out
 
     def tiles(self) -> Tiles:

@@ -45,6 +45,7 @@ def _units(conn: Connection, table, where=None) -> list[Feature]:
                    table.c.geom, *extra)
     if where is not None:
         query = query.where(where)
+    query = query.order_by(table.c.code, table.c.valid_from)
     return [Feature(id=r.code, name=r.name, geom=to_shape(r.geom),
                     props={"province_code": getattr(r, "province_code", None),
                            "precision": getattr(r, "precision", None)},
