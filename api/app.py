@@ -62,8 +62,10 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     @app.get("/health", response_model=Health, tags=["service"])
     def health() -> dict:
         live = app.state.live
+        # the raw database error (host, port) goes to the log, not to anonymous callers
         return {"status": "ok" if live.healthy else "degraded", "database": live.healthy,
-                "index_version": live.version, "message": None if live.healthy else live.last_error}
+                "index_version": live.version,
+                "message": None if live.healthy else "database unavailable"}
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from geo.errors import StoreUnavailable
+from geo.errors import Conflict, StoreUnavailable
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -17,6 +17,18 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     picked up again without restarting the service."""
     return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True,
                          pool_recycle=1800, connect_args={"connect_timeout": 5})
+
+
+#: SQLSTATE raised by the append-only triggers on legal records (migrations 0002, 0003).
+APPEND_ONLY_SQLSTATE = "BZ001"
+
+
+def _translate(exc: DBAPIError) -> Exception:
+    if isinstance(exc, OperationalError) or exc.connection_invalidated:
+        return unavailable(exc)
+    if getattr(exc.orig, "sqlstate", None) == APPEND_ONLY_SQLSTATE:
+        return Conflict(f"legal records are never changed or deleted: {exc.orig}")
+    return exc
 
 
 def unavailable(exc: Exception) -> StoreUnavailable:
@@ -30,12 +42,11 @@ def transaction(engine: Engine) -> Iterator[Connection]:
     try:
         with engine.begin() as conn:
             yield conn
-    except OperationalError as exc:
-        raise unavailable(exc) from exc
     except DBAPIError as exc:
-        if exc.connection_invalidated:
-            raise unavailable(exc) from exc
-        raise
+        translated = _translate(exc)
+        if translated is exc:
+            raise
+        raise translated from exc
 
 
 @contextmanager
@@ -44,9 +55,8 @@ def reading(engine: Engine) -> Iterator[Connection]:
     try:
         with engine.connect() as conn:
             yield conn
-    except OperationalError as exc:
-        raise unavailable(exc) from exc
     except DBAPIError as exc:
-        if exc.connection_invalidated:
-            raise unavailable(exc) from exc
-        raise
+        translated = _translate(exc)
+        if translated is exc:
+            raise
+        raise translated from exc

@@ -94,3 +94,16 @@ def test_load__broken_geometry_is_reported_not_a_crash(cluster, broken_data_dir)
             c.exec_driver_sql("DROP DATABASE IF EXISTS borderzone_test_broken WITH (FORCE)")
         admin.dispose()
         shutil.rmtree(broken_data_dir, ignore_errors=True)
+
+
+def test_transaction__legal_record_edit_is_a_conflict(engine, loaded):
+    from geo.errors import Conflict
+    from geo.security import Principal, Role
+    from geo.store.audit import record
+    from geo.store.db import transaction
+
+    admin = Principal(subject="test-admin", roles=frozenset({Role.ADMIN}))
+    with pytest.raises(Conflict, match="never changed or deleted"):
+        with transaction(engine) as c:
+            entry = record(c, admin, "test", "nothing", "0", None, {"x": 1})
+            c.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": entry})
