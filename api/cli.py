@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from api import cli_decisions
@@ -16,6 +17,7 @@ from geo.errors import GeoError, InvalidInput
 from geo.security import Principal, Role
 from geo.store import backup, migrate, users
 from geo.store.db import make_engine, transaction
+from geo.store.derive import set_belt_depth
 from geo.store.embedded import Cluster
 from geo.store.load import Loader
 from geo.store.snapshot import build_index
@@ -140,6 +142,16 @@ def _data_load(args, settings: Settings) -> int:
     return 0
 
 
+def _belt(args, settings: Settings) -> int:
+    url = database_url(settings, log=lambda _: None)
+    migrate.upgrade(url)
+    start = date.fromisoformat(args.valid_from) if args.valid_from else date.today()
+    with transaction(make_engine(url)) as conn:
+        result = set_belt_depth(conn, args.commune, args.depth_m, args.instrument, start)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
 def _serve(args, settings: Settings) -> int:
     import uvicorn
 
@@ -192,6 +204,14 @@ def parser() -> argparse.ArgumentParser:
     data.add_argument("action", choices=["load"])
     data.add_argument("--data-dir", help="folder with the datasets (BORDERZONE_DATA_DIR)")
     data.set_defaults(run=_data_load)
+    belt = sub.add_parser("belt", help="set the belt depth of a border commune by instrument")
+    belt.add_argument("action", choices=["set-depth"])
+    belt.add_argument("--commune", required=True, help="official commune code, e.g. 00715")
+    belt.add_argument("--depth-m", type=float, required=True)
+    belt.add_argument("--instrument", required=True,
+                      help="the resolution or decision setting it, e.g. 'Nghị quyết …/NQ-HĐND'")
+    belt.add_argument("--from", dest="valid_from", help="date it applies from (default today)")
+    belt.set_defaults(run=_belt)
     serve = sub.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)

@@ -17,6 +17,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geo import crs
+from geo.errors import InvalidInput
 
 #: The legal maximum depth of the belt (Law 66/2020 Art 2(4); Decree 34/2014 Art 3(2)).
 DEFAULT_BELT_DEPTH_M = 1000.0
@@ -37,6 +38,21 @@ class SharedBoundary:
     code: str
     neighbours: tuple[str, ...]
     border_len_m: float
+
+
+def check_depth(depth_m: float, instrument: str) -> None:
+    """A belt depth is 100-1,000 m (GEO-BELT-01); narrower only by a Prime Minister's
+    decision (GEO-BELT-03) — accepted when the instrument says so — and always recorded."""
+    if not instrument or not instrument.strip():
+        raise InvalidInput("instrument: name the instrument that sets the depth",
+                           field="instrument")
+    if not 0 < depth_m <= DEFAULT_BELT_DEPTH_M:
+        raise InvalidInput(f"depth_m: {depth_m} is outside 0-1,000 m (Law 66/2020 Art 2(4))",
+                           field="depth_m")
+    if depth_m < BELT_DEPTH_MIN_M and "TTg" not in instrument:
+        raise InvalidInput(f"depth_m: {depth_m} m is under the legal minimum of 100 m; only a "
+                           "Prime Minister's decision (…/QĐ-TTg) sets a narrower belt "
+                           "(GEO-BELT-03)", field="depth_m")
 
 
 def lines_of(geom: BaseGeometry) -> list[LineString]:

@@ -99,23 +99,29 @@ def _zone_entry(f, kind: str, cleared: bool) -> dict:
     return entry
 
 
+def _overridden(index: ZoneIndex, when: np.datetime64) -> set[str]:
+    """Communes whose belt is set by an instrument in force at ``when``: there the
+    instrument's belt replaces the default strip entirely (GEO-BELT-04)."""
+    layer = index.belt
+    return {layer.features[f].props.get("commune_code") for f in layer.instrument_rows
+            if layer.starts[f] <= when < layer.ends[f]}
+
+
 def _belt_hits(index: ZoneIndex, pts, when) -> dict[int, dict]:
-    """Belt segment per point, an instrument's segment replacing the default for its commune."""
+    """Belt segment per point; an instrument's belt replaces the default for its commune."""
     pidx, fidx = index.belt.hits(pts, when)
+    if not len(pidx):
+        return {}
+    overridden = _overridden(index, when[0])
     feats = index.belt.features
-    overridden = {(p, feats[f].props.get("commune_code")) for p, f in zip(pidx, fidx, strict=True)
-                  if not feats[f].props.get("is_default")}
     out: dict[int, dict] = {}
-    for p, f in zip(pidx, fidx, strict=True):
+    for p, f in zip(pidx.tolist(), fidx.tolist(), strict=True):
         props = feats[f].props
-        if props.get("is_default") and (p, props.get("commune_code")) in overridden:
-            continue
-        if p in out and props.get("is_default"):
+        if props["is_default"] and (props.get("commune_code") in overridden or p in out):
             continue
         out[p] = {"id": feats[f].id, "depth_m": props["depth_m"],
                   "is_default": props["is_default"], "instrument": props["instrument"],
                   "commune_code": props.get("commune_code")}
-    # a point inside an overridden commune's default strip but outside its narrower belt
     return out
 
 

@@ -53,6 +53,9 @@ class Layer:
         self.ends = np.array([as_utc64(f.valid_to, FAR_FUTURE) for f in features],
                              dtype="datetime64[us]")
         self._tiles: Tiles | None = None
+        #: rows set by an instrument (belt layer: not the default strip)
+        self.instrument_rows = [i for i, f in enumerate(features)
+                                if f.props.get("is_default") is False]
 
     def __len__(self) -> int:
         return len(self.features)

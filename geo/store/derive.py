@@ -15,6 +15,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from geo import border
+from geo.errors import InvalidInput, NotFound
 from geo.store import models as m
 
 PRIMARY_BORDER = "bando_2026"
@@ -117,3 +118,35 @@ def rebuild(conn: Connection, *, today: date, log: Callable[[str], None] = print
     result["belt"] = {"segments": len(rows), "closed": closed,
                       "depth_m": border.DEFAULT_BELT_DEPTH_M}
     return result
+
+
+def set_belt_depth(conn: Connection, commune_code: str, depth_m: float, instrument: str,
+                   valid_from: date) -> dict:
+    """Record an instrument's belt depth for one border commune: the belt there becomes
+    the land of the commune within ``depth_m`` geodesic metres of the border line. The
+    instrument's row replaces the default strip from ``valid_from``; an earlier
+    instrument's row for the commune is closed, never deleted."""
+    border.check_depth(depth_m, instrument)
+    communes = exact_communes(conn)
+    if commune_code not in communes:
+        raise NotFound(f"commune {commune_code!r} is not a current border commune with exact "
+                       "geometry", field="commune_code")
+    province_code, geom = communes[commune_code]
+    lines = border_lines(conn)
+    reach = shapely.box(*geom.bounds).buffer(0.02 + depth_m / 90_000)
+    near = shapely.union_all([shapely.intersection(line, reach) for line in lines.values()])
+    strip = border.geodesic_buffer(border.lines_of(shapely.line_merge(near)), depth_m)
+    piece = border.as_multipolygon(shapely.intersection(strip, geom))
+    if piece is None:
+        raise InvalidInput(f"commune {commune_code}: no land within {depth_m} m of the border",
+                           field="commune_code")
+    t = m.belt_segment
+    closed = conn.execute(update(t).where(and_(
+        t.c.commune_code == commune_code, t.c.is_default.is_(False), t.c.valid_to.is_(None)))
+        .values(valid_to=valid_from)).rowcount
+    new_id = conn.execute(insert(t).values(
+        province_code=province_code, commune_code=commune_code, depth_m=depth_m,
+        is_default=False, instrument=instrument, valid_from=valid_from,
+        geom=from_shape(piece, srid=4326)).returning(t.c.id)).scalar_one()
+    return {"id": new_id, "commune_code": commune_code, "depth_m": depth_m,
+            "closed_previous": closed, "valid_from": valid_from.isoformat()}

@@ -122,26 +122,29 @@ def build_index(engine: Engine) -> ZoneIndex:
     """Read every layer in one repeatable-read snapshot and prepare the index."""
     with reading(engine) as conn:
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        version = data_version(conn)
-        provinces = _units(conn, m.province)
-        communes = _units(conn, m.commune)
-        index = ZoneIndex(
-            version=version,
-            territory=Layer(_territory(conn, "land_polygon")),
-            neighbours=Layer(_territory(conn, "neighbours")),
-            provinces=Layer(provinces),
-            communes_exact=Layer([f for f in communes if f.props["precision"] == "exact"]),
-            communes_simplified=Layer([f for f in communes
-                                       if f.props["precision"] != "exact"]),
-            land_border=Layer(_land_border(conn)),
-            belt=Layer(_belt(conn)),
-            zones=Layer(_zones(conn)),
-            checkpoint_areas=Layer(_checkpoint_areas(conn)),
-            border=_border(conn),
-            province_names={f.id: f.name for f in provinces if f.valid_to is None},
-            built_at=now(),
-            decisions=Layer(_decisions(conn)),
-        )
+        return index_from(conn)
+
+
+def index_from(conn: Connection) -> ZoneIndex:
+    """The index of what ``conn`` sees (its transaction decides the snapshot)."""
+    provinces = _units(conn, m.province)
+    communes = _units(conn, m.commune)
+    index = ZoneIndex(
+        version=data_version(conn),
+        territory=Layer(_territory(conn, "land_polygon")),
+        neighbours=Layer(_territory(conn, "neighbours")),
+        provinces=Layer(provinces),
+        communes_exact=Layer([f for f in communes if f.props["precision"] == "exact"]),
+        communes_simplified=Layer([f for f in communes if f.props["precision"] != "exact"]),
+        land_border=Layer(_land_border(conn)),
+        belt=Layer(_belt(conn)),
+        zones=Layer(_zones(conn)),
+        checkpoint_areas=Layer(_checkpoint_areas(conn)),
+        border=_border(conn),
+        province_names={f.id: f.name for f in provinces if f.valid_to is None},
+        built_at=now(),
+        decisions=Layer(_decisions(conn)),
+    )
     if not len(index.territory):
         raise DataError("no boundary data is loaded yet: run `borderzone data load`")
     return index
