@@ -29,6 +29,7 @@ from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request, Security
+from starlette.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPBearer
 
 from geo.errors import InvalidInput, NotAuthenticated
@@ -143,10 +144,15 @@ class Authenticator:
         return self.from_token(credential)
 
 
-def get_principal(request: Request) -> Principal:
-    """The caller (anonymous when no credentials are sent)."""
+async def get_principal(request: Request) -> Principal:
+    """The caller (anonymous when no credentials are sent). Anonymous requests resolve on
+    the event loop; credentials (which may need the database) in the thread pool."""
+    headers = request.headers
+    if "x-api-key" not in headers and "authorization" not in headers:
+        return ANONYMOUS
     state = request.app.state
-    return state.auth.resolve(request.headers, getattr(state, "engine", None))
+    return await run_in_threadpool(state.auth.resolve, headers,
+                                   getattr(state, "engine", None))
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

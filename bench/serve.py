@@ -22,7 +22,7 @@ def bare_app() -> FastAPI:
     app = FastAPI()
 
     @app.get("/v1/check/point")
-    def point() -> dict:
+    async def point() -> dict:
         return {"in_vietnam": True, "province": {"code": "20", "name": "Lạng Sơn"}}
 
     return app

@@ -83,19 +83,22 @@ def _unit(layer: Layer, idx: int, precision: str | None = None) -> dict | None:
     return out
 
 
+ZONE_KEYS = ("id", "authority", "gate_id", "gate_type", "status", "version", "valid_to")
+
+
 def _zone_entry(f, kind: str, cleared: bool) -> dict:
+    """One zone holding the point. Every caller gets the same keys; for uncleared callers a
+    sensitive zone's name, id, authority and validity stay empty (its kind and legal
+    basis are public)."""
     sensitivity = f.props.get("sensitivity", Sensitivity.PUBLIC)
     entry = {"kind": kind, "legal_basis": f.props.get("legal_basis"),
-             "sensitivity": sensitivity}
+             "sensitivity": sensitivity, **dict.fromkeys(ZONE_KEYS)}
     if cleared or sensitivity == Sensitivity.PUBLIC:
-        entry.update(id=f.id, name=f.name, authority=f.props.get("authority"))
-        for key in ("gate_id", "gate_type", "status", "version"):
-            if key in f.props:
-                entry[key] = f.props[key]
+        entry.update({k: f.props[k] for k in ZONE_KEYS if k in f.props})
+        entry.update(id=f.id, name=f.name, authority=f.props.get("authority"),
+                     valid_to=f.valid_to.isoformat() if f.valid_to else None)
     else:
         entry["name"] = f"restricted — {kind.replace('_', ' ')}"
-    if f.valid_to is not None:
-        entry["valid_to"] = f.valid_to.isoformat()
     return entry
 
 

@@ -67,12 +67,22 @@ class Layer:
         """
         if not self.features:
             return np.empty(0, dtype=int), np.empty(0, dtype=int)
+        if len(points) == 1:  # one request, one point: skip the array machinery
+            found = self.hits_one(points[0], at[0])
+            return np.zeros(len(found), dtype=int), np.array(found, dtype=int)
         pidx, fidx = self.tree.query(points)  # bounding boxes only
         when = at[pidx]
         live = (self.starts[fidx] <= when) & (when < self.ends[fidx])
         pidx, fidx = pidx[live], fidx[live]
         inside = shapely.intersects(self.geoms[fidx], points[pidx])  # prepared polygons
         return pidx[inside], fidx[inside]
+
+    def hits_one(self, point, at: np.datetime64) -> list[int]:
+        """Features holding one shapely Point at ``at`` (the single-request fast path)."""
+        if not self.features:
+            return []
+        return [i for i in self.tree.query(point).tolist()
+                if self.starts[i] <= at < self.ends[i] and self.geoms[i].intersects(point)]
 
     def next_change(self, geoms: np.ndarray, after: np.datetime64) -> np.datetime64:
         """The earliest validity boundary after ``after`` among features touching ``geoms``
@@ -153,9 +163,14 @@ class BorderLine:
         # unbalanced, non-compact nodes: ~30x faster for points far from this thin curve
         self.tree = (cKDTree(self.a, balanced_tree=False, compact_nodes=False)
                      if len(self.a) else None)
+        self._forward = crs.transformer(crs.WGS84, crs.METRIC)
+        self._inverse = crs.transformer(crs.METRIC, crs.WGS84)
 
     def nearest(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Geodesic distance (m) to the nearest border segment, and its neighbour (ISO3)."""
+        if len(lon) == 1 and self.tree is not None:
+            dist, iso = self.nearest_one(float(lon[0]), float(lat[0]))
+            return np.array([dist]), np.array([iso], dtype=object)
         if self.tree is None:
             return np.full(len(lon), np.nan), np.full(len(lon), None, dtype=object)
         p = np.column_stack(crs.to_metric(lon, lat))
@@ -173,6 +188,21 @@ class BorderLine:
         fx, fy = crs.from_metric(f[:, 0], f[:, 1])
         dist = crs.geodesic_distance_m(lon, lat, fx, fy)
         return dist, self.neighbour_of[seg[rows, best]]
+
+
+    def nearest_one(self, lon: float, lat: float) -> tuple[float, str]:
+        """``nearest`` for one point, without the batch machinery (same arithmetic)."""
+        e, n = self._forward.transform(lon, lat)
+        _, vidx = self.tree.query((e, n), k=self.K)
+        seg = np.concatenate([vidx, np.clip(vidx - 1, 0, None)])
+        a, ab = self.a[seg], self.b[seg] - self.a[seg]
+        t = np.clip(((e - a[:, 0]) * ab[:, 0] + (n - a[:, 1]) * ab[:, 1])
+                    / np.maximum((ab * ab).sum(axis=1), 1e-12), 0.0, 1.0)
+        fx, fy = a[:, 0] + t * ab[:, 0], a[:, 1] + t * ab[:, 1]
+        best = int(np.argmin((fx - e) ** 2 + (fy - n) ** 2))
+        flon, flat = self._inverse.transform(fx[best], fy[best])
+        _, _, dist = crs.GEOD.inv(lon, lat, flon, flat)
+        return float(dist), str(self.neighbour_of[seg[best]])
 
 
 def _to_metric(xy: np.ndarray) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 
 from api.auth import PrincipalDep
 from api.check_input import answer, read_check_request
@@ -18,14 +19,14 @@ router = APIRouter(prefix="/v1/check", tags=["checks"])
 
 
 @router.get("/point", response_model=PointCheck)
-def check_point(
+async def check_point(
     index: IndexDep,
     principal: PrincipalDep,
     lon: Annotated[float, Query(description="longitude (or easting in `crs`)")],
     lat: Annotated[float, Query(description="latitude (or northing in `crs`)")],
     at: Annotated[str | None, Query(description="ISO-8601 instant; no offset = Hanoi")] = None,
     crs: Annotated[str | None, Query(description="EPSG:4326 (default) or VN-2000")] = None,
-) -> dict:
+) -> JSONResponse:
     """Is this point in Vietnam, the land border area, the belt, a zone — and how far from
     the border line? Input without ``crs`` is WGS 84 lon/lat."""
     epsg = parse_crs(crs)
@@ -34,8 +35,8 @@ def check_point(
     x, y = to_lonlat([lon], [lat], epsg)
     if epsg != WGS84:
         validate_lonlat(float(x[0]), float(y[0]), field_prefix=f"transformed from EPSG:{epsg}: ")
-    return check_points(index, x, y, parse_instant(at, field="at"),
-                        cleared=principal.cleared)[0].as_dict()
+    answer = check_points(index, x, y, parse_instant(at, field="at"), cleared=principal.cleared)
+    return JSONResponse(answer[0].as_dict())  # plain JSON types: no re-validation needed
 
 
 CHECK_BODY = {
