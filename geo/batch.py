@@ -145,10 +145,7 @@ class Epoch:
 
 
 def _cache(index: ZoneIndex) -> dict:
-    cache = getattr(index, "grids", None)
-    if cache is None:  # an index built before ZoneIndex.grids existed
-        cache = index.__dict__.setdefault("grids", {})
-    return cache
+    return index.grids
 
 
 def lookups(index: ZoneIndex) -> Lookups:
@@ -180,7 +177,7 @@ def epoch(index: ZoneIndex, at: datetime | np.datetime64 | None = None, *,
             return None
         found = _build_epoch(index, lk, instant)
         cache[key] = found
-        epochs = [k for k in cache if k[0] == "epoch"]
+        epochs = [k for k in cache if isinstance(k, tuple) and k[0] == "epoch"]
         for old in epochs[:-CACHED_EPOCHS]:
             del cache[old]
         return found
@@ -253,7 +250,7 @@ def exact_columns(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray, when: np.n
     exact, simple = hit["communes_exact"], hit["communes_simplified"]
     in_vn = (exact >= 0) | ((hit["territory"] >= 0) & ~(dist <= NEAR_BORDER_M))
     cols = _units(lk, in_vn, exact, simple, hit["provinces"])
-    by_line = ~(dist > COUNTRY_BY_LINE_M) & ~np.isnan(dist)  # check.py's "dist <= 3_000"
+    by_line = dist <= COUNTRY_BY_LINE_M  # False for NaN (no line loaded)
     cols["country"] = np.where(in_vn, "VNM", np.where(
         hit["neighbours"] >= 0, lk.neighbour_id[hit["neighbours"]],
         np.where(by_line, iso, ""))).astype("U3")
@@ -319,7 +316,7 @@ def _grid_columns(index: ZoneIndex, lk: Lookups, ep: Epoch, lon, lat, when,
     region, band = ep.grid.locate(lon, lat)
     touched = region == grid.TOUCHED
     row = np.where(region >= 0, region, len(ep.by_line) - 1)
-    cols = {name: column[row] for name, column in ep.table.items()}
+    cols = {name: np.take(column, row) for name, column in ep.table.items()}
     by_line = ep.by_line[row] & ~touched
     if distance:
         dist, iso = nearest(index, lon, lat)
@@ -342,6 +339,8 @@ def _grid_columns(index: ZoneIndex, lk: Lookups, ep: Epoch, lon, lat, when,
 def _check_epoch(index: ZoneIndex, lk: Lookups, lon, lat, when,
                  distance: bool) -> dict[str, np.ndarray]:
     """Points whose instants all fall in one validity epoch."""
+    if not len(lon):
+        return blank(0)
     ep = epoch(index, when[0], build=len(lon) >= GRID_MIN_POINTS)
     if ep is None:
         dist, iso = nearest(index, lon, lat)

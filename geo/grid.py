@@ -80,6 +80,7 @@ class RegionGrid:
     rep_lon: np.ndarray  # a point inside each region (the centre of one of its cells)
     rep_lat: np.ndarray
     band: np.ndarray  # bool per 16 x 16 block: within ~3 km of the border line
+    block_region: np.ndarray  # int32 per 16 x 16 block: its region when untouched, else -1
 
     @property
     def regions(self) -> int:
@@ -88,7 +89,7 @@ class RegionGrid:
     @property
     def nbytes(self) -> int:
         return sum(a.nbytes for a in (self.run_starts, self.run_region, self.rep_lon,
-                                      self.rep_lat, self.band))
+                                      self.rep_lat, self.band, self.block_region))
 
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Region id per point (``TOUCHED`` / ``OUTSIDE`` when none), and whether the point
@@ -96,14 +97,16 @@ class RegionGrid:
         e = self.extent
         fx, fy = e.cell_of(lon, lat)
         inside = (fx >= 0) & (fx < e.cols) & (fy >= 0) & (fy < e.rows)  # False for NaN
-        col = np.where(inside, fx, 0).astype(np.int64)
-        row = np.where(inside, fy, 0).astype(np.int64)
-        key = (row * e.cols + col).astype(self.run_starts.dtype)
-        run = np.searchsorted(self.run_starts, key, side="right") - 1
-        region = self.run_region[run]
+        col = np.where(inside, fx, 0).astype(self.run_starts.dtype)
+        row = np.where(inside, fy, 0).astype(self.run_starts.dtype)
+        block = (row // BAND_FACTOR) * self.band.shape[1] + col // BAND_FACTOR
+        region = np.take(self.block_region, block)
+        mixed = np.flatnonzero(region < 0)  # blocks holding touched cells: look up the runs
+        key = row[mixed] * e.cols + col[mixed]
+        region[mixed] = np.take(self.run_region,
+                                np.searchsorted(self.run_starts, key, side="right") - 1)
         region[~inside] = OUTSIDE
-        band = self.band[row // BAND_FACTOR, col // BAND_FACTOR] & inside
-        return region, band
+        return region, np.take(self.band, block) & inside
 
 
 def _unique(keys: np.ndarray) -> np.ndarray:
@@ -216,6 +219,21 @@ def _band(extent: Extent, line_segs: np.ndarray, band_m: float) -> np.ndarray:
     return binary_dilation(band, np.ones((2 * reach + 1, 2 * reach + 1), dtype=bool))
 
 
+def _blocks(extent: Extent, touched: np.ndarray, keys: np.ndarray,
+            region: np.ndarray) -> np.ndarray:
+    """Per block of BAND_FACTOR x BAND_FACTOR cells: its region if no cell is touched."""
+    shape = (extent.rows // BAND_FACTOR + 1, extent.cols // BAND_FACTOR + 1)
+    dirty = np.zeros(shape, dtype=bool)
+    dirty[touched // extent.cols // BAND_FACTOR, touched % extent.cols // BAND_FACTOR] = True
+    br, bc = np.nonzero(~dirty)
+    row, col = br * BAND_FACTOR, bc * BAND_FACTOR
+    ok = (row < extent.rows) & (col < extent.cols)  # the last blocks may be partial
+    first = (row[ok] * extent.cols + col[ok]).astype(keys.dtype)
+    out = np.full(shape, -1, dtype=np.int32)
+    out[br[ok], bc[ok]] = region[np.searchsorted(keys, first, side="right") - 1]
+    return out
+
+
 def build(layers: Sequence[np.ndarray], line_segs: np.ndarray, *, line_clear_m: float,
           band_m: float, cell_deg: float = CELL_DEG) -> RegionGrid:
     """The region grid of the polygons in ``layers`` (arrays of lon/lat geometries).
@@ -242,4 +260,5 @@ def build(layers: Sequence[np.ndarray], line_segs: np.ndarray, *, line_clear_m: 
     keys, is_touched = _runs(extent, touched)
     region = _regions(extent, keys, is_touched)
     rep_lon, rep_lat = _representatives(extent, keys, region)
-    return RegionGrid(extent, keys, region, rep_lon, rep_lat, _band(extent, line_segs, band_m))
+    return RegionGrid(extent, keys, region, rep_lon, rep_lat, _band(extent, line_segs, band_m),
+                      _blocks(extent, touched, keys, region))

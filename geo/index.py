@@ -147,6 +147,8 @@ class BorderLine:
 
     MAX_SEGMENT_M = 25.0
     K = 12
+    CHUNK = 65_536
+    PARALLEL_FROM = 10_000
 
     def __init__(self, pieces: list[tuple[str, object]], source: str):
         self.source = source
@@ -165,6 +167,10 @@ class BorderLine:
                      if len(self.a) else None)
         self._forward = crs.transformer(crs.WGS84, crs.METRIC)
         self._inverse = crs.transformer(crs.METRIC, crs.WGS84)
+        # per segment, for ``_feet``: start, direction and squared length (>= 1e-12)
+        self._ax, self._ay = self.a[:, 0].copy(), self.a[:, 1].copy()
+        self._abx, self._aby = self.b[:, 0] - self.a[:, 0], self.b[:, 1] - self.a[:, 1]
+        self._ab2 = np.maximum(self._abx * self._abx + self._aby * self._aby, 1e-12)
 
     def nearest(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Geodesic distance (m) to the nearest border segment, and its neighbour (ISO3)."""
@@ -173,21 +179,31 @@ class BorderLine:
             return np.array([dist]), np.array([iso], dtype=object)
         if self.tree is None:
             return np.full(len(lon), np.nan), np.full(len(lon), None, dtype=object)
-        p = np.column_stack(crs.to_metric(lon, lat))
-        _, vidx = self.tree.query(p, k=self.K)
+        px, py = crs.to_metric(lon, lat)
+        # both cores for big batches; thread start-up would dominate a few points
+        workers = -1 if len(px) >= self.PARALLEL_FROM else 1
+        _, vidx = self.tree.query(np.column_stack([px, py]), k=self.K, workers=workers)
+        fx, fy = np.empty(len(px)), np.empty(len(px))
+        best_seg = np.empty(len(px), dtype=np.intp)
+        for s in range(0, len(px), self.CHUNK):  # chunks of (n, 2k) arrays stay in cache
+            part = slice(s, s + self.CHUNK)
+            fx[part], fy[part], best_seg[part] = self._feet(px[part], py[part], vidx[part])
+        flon, flat = crs.from_metric(fx, fy)
+        dist = crs.geodesic_distance_m(lon, lat, flon, flat)
+        return dist, self.neighbour_of[best_seg]
+
+    def _feet(self, px: np.ndarray, py: np.ndarray, vidx: np.ndarray):
+        """Foot of the perpendicular on the nearest of the segments next to the k nearest
+        vertices (EPSG:3405 metres): its x, y and the segment's index."""
         seg = np.concatenate([vidx, np.clip(vidx - 1, 0, None)], axis=1)  # (n, 2k)
-        a, b = self.a[seg], self.b[seg]
-        ab = b - a
-        t = np.einsum("nkj,nkj->nk", p[:, None, :] - a, ab) / np.maximum(
-            np.einsum("nkj,nkj->nk", ab, ab), 1e-12)
-        foot = a + np.clip(t, 0.0, 1.0)[..., None] * ab
-        best = np.argmin(np.einsum("nkj,nkj->nk", foot - p[:, None, :],
-                                   foot - p[:, None, :]), axis=1)
-        rows = np.arange(len(p))
-        f = foot[rows, best]
-        fx, fy = crs.from_metric(f[:, 0], f[:, 1])
-        dist = crs.geodesic_distance_m(lon, lat, fx, fy)
-        return dist, self.neighbour_of[seg[rows, best]]
+        x, y = px[:, None], py[:, None]
+        ax, ay, abx, aby = self._ax[seg], self._ay[seg], self._abx[seg], self._aby[seg]
+        t = ((x - ax) * abx + (y - ay) * aby) / self._ab2[seg]
+        np.clip(t, 0.0, 1.0, out=t)
+        fx, fy = ax + t * abx, ay + t * aby
+        best = np.argmin((fx - x) * (fx - x) + (fy - y) * (fy - y), axis=1)
+        rows = np.arange(len(px))
+        return fx[rows, best], fy[rows, best], seg[rows, best]
 
 
     def nearest_one(self, lon: float, lat: float) -> tuple[float, str]:
@@ -228,3 +244,5 @@ class ZoneIndex:
     built_at: datetime | None = None
     #: restriction decisions: resolved areas, valid over their effective windows
     decisions: Layer = field(default_factory=lambda: Layer([]))
+    #: batch-check lookup grids per validity epoch (``geo.batch``), built on first use
+    grids: dict = field(default_factory=dict, init=False, repr=False, compare=False)
