@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from api import auth, errors, limits
-from api.routers import admin, check, decisions
+from api.routers import admin, batch, check, decisions
 from api.schemas import Health
 from api.settings import Settings, database_url
 from geo.errors import StoreUnavailable
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     errors.install(app)
     limits.install(app, settings)
     app.include_router(check.router)
+    app.include_router(batch.router)
     app.include_router(admin.auth_router)
     app.include_router(admin.router)
     app.include_router(decisions.router)

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from api import cli_decisions
+from api import cli_batch, cli_decisions
 from api.auth import Authenticator, resolve_jwt_secret
 from api.settings import Settings, database_url
 from geo.check import check_points, to_lonlat, validate_lonlat
@@ -166,6 +166,10 @@ def _serve(args, settings: Settings) -> int:
 
 
 def _check(args, settings: Settings) -> int:
+    if args.file:
+        return cli_batch.check_file(args, settings)
+    if args.lon is None or args.lat is None:
+        raise InvalidInput("check needs LON LAT, or --file points.csv", field="lon")
     epsg = parse_crs(args.crs)
     if epsg in (WGS84, 4756):
         validate_lonlat(args.lon, args.lat)
@@ -216,9 +220,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(run=_serve)
-    check = sub.add_parser("check", help="where is this point?")
-    check.add_argument("lon", type=float)
-    check.add_argument("lat", type=float)
+    check = sub.add_parser("check", help="where is this point (or each point of --file)?")
+    check.add_argument("lon", type=float, nargs="?")
+    check.add_argument("lat", type=float, nargs="?")
+    check.add_argument("--file", help="CSV id,lon,lat[,time] (or .geojson) of points")
+    check.add_argument("--out", help="--file: write answers here (CSV; .ndjson: NDJSON)")
     check.add_argument("--at", help="ISO-8601 instant (no offset = Hanoi time)")
     check.add_argument("--crs", help="EPSG code of the input (default EPSG:4326)")
     check.add_argument("--json", action="store_true")

@@ -303,7 +303,15 @@ def nearest(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray
     """Geodesic distance (m) to the border line and its neighbour (ISO3, "" if none)."""
     if not len(lon):
         return np.empty(0), np.empty(0, dtype="U3")
-    dist, iso = index.border.nearest(lon, lat)
+    try:
+        dist, iso = index.border.nearest(lon, lat)
+    except ValueError:  # points where EPSG:3405 fails (~80 deg of longitude away): NaN
+        x, y = crs.to_metric(lon, lat)
+        ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+        dist, iso = np.full(len(lon), np.nan), np.full(len(lon), "", dtype="U3")
+        if len(ok):
+            dist[ok], iso[ok] = nearest(index, lon[ok], lat[ok])
+        return dist, iso
     iso = np.asarray(iso)
     if iso.dtype == object:
         iso = np.where(iso == None, "", iso)  # noqa: E711 (elementwise)

@@ -180,14 +180,17 @@ class BorderLine:
         if self.tree is None:
             return np.full(len(lon), np.nan), np.full(len(lon), None, dtype=object)
         px, py = crs.to_metric(lon, lat)
-        # both cores for big batches; thread start-up would dominate a few points
-        workers = -1 if len(px) >= self.PARALLEL_FROM else 1
-        _, vidx = self.tree.query(np.column_stack([px, py]), k=self.K, workers=workers)
+        # big batches: both cores, and points in Z-order so that neighbours in space are
+        # queried together (tree and segments stay in cache: ~2x faster); same answers
+        big = len(px) >= self.PARALLEL_FROM
+        order = _z_order(px, py) if big else np.arange(len(px))
+        _, vidx = self.tree.query(np.column_stack([px[order], py[order]]), k=self.K,
+                                  workers=-1 if big else 1)
         fx, fy = np.empty(len(px)), np.empty(len(px))
         best_seg = np.empty(len(px), dtype=np.intp)
         for s in range(0, len(px), self.CHUNK):  # chunks of (n, 2k) arrays stay in cache
-            part = slice(s, s + self.CHUNK)
-            fx[part], fy[part], best_seg[part] = self._feet(px[part], py[part], vidx[part])
+            idx = order[s:s + self.CHUNK]
+            fx[idx], fy[idx], best_seg[idx] = self._feet(px[idx], py[idx], vidx[s:s + self.CHUNK])
         flon, flat = crs.from_metric(fx, fy)
         dist = crs.geodesic_distance_m(lon, lat, flon, flat)
         return dist, self.neighbour_of[best_seg]
@@ -219,6 +222,21 @@ class BorderLine:
         flon, flat = self._inverse.transform(fx[best], fy[best])
         _, _, dist = crs.GEOD.inv(lon, lat, flon, flat)
         return float(dist), str(self.neighbour_of[seg[best]])
+
+
+def _z_order(x: np.ndarray, y: np.ndarray, cell_m: float = 1_000.0) -> np.ndarray:
+    """A permutation visiting metric points cell by cell (1 km cells) in Morton order."""
+    def spread(v: np.ndarray) -> np.ndarray:  # the 16 low bits of v to the even bits
+        v = v & 0xFFFF
+        for shift, mask in ((8, 0x00FF00FF), (4, 0x0F0F0F0F), (2, 0x33333333),
+                            (1, 0x55555555)):
+            v = (v | (v << shift)) & mask
+        return v
+
+    with np.errstate(invalid="ignore"):
+        ix = np.nan_to_num((x - np.nanmin(x)) / cell_m).astype(np.int64)
+        iy = np.nan_to_num((y - np.nanmin(y)) / cell_m).astype(np.int64)
+    return np.argsort(spread(ix) | (spread(iy) << 1), kind="stable")
 
 
 def _to_metric(xy: np.ndarray) -> np.ndarray:

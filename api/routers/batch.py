@@ -1,0 +1,57 @@
+"""Batch checks: POST /v1/check/batch — CSV or GeoJSON points in, answers streamed out.
+
+The whole body is parsed and validated first (a bad row is a 422 naming its line or
+feature and the field; too many points a 413 naming the limit), so an answer is never cut
+off by bad input; then answers stream as NDJSON (default) or CSV (``Accept: text/csv``),
+50,000 points at a time, as they are computed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import PrincipalDep
+from api.deps import IndexDep, SettingsDep
+from geo.batch_input import parse
+from geo.batch_output import CSV, CSV_COLUMNS, NDJSON, answer_chunks, media_type
+from geo.crs import parse_crs
+from geo.timeutil import now, parse_instant
+
+router = APIRouter(prefix="/v1/check", tags=["checks"])
+
+BATCH_OPENAPI = {
+    "requestBody": {"required": True, "content": {
+        "text/csv": {"schema": {"type": "string", "example":
+                                "id,lon,lat,time\nlang-son,106.7615,21.8537,\n"
+                                "lung-cu,105.3208,23.3590,2026-01-05T08:00:00+07:00\n"},
+                     "description": "rows id,lon,lat[,time]; header optional"},
+        "application/geo+json": {"schema": {
+            "type": "object", "description": "a FeatureCollection of Points; id from the "
+            "feature's id or properties.id, optional properties.time"}}}},
+    "responses": {"200": {"description": "one answer per point, in input order",
+                          "content": {NDJSON: {"schema": {"type": "string"}},
+                                      CSV: {"schema": {"type": "string", "description":
+                                                       ",".join(CSV_COLUMNS)}}}}},
+}
+
+
+@router.post("/batch", openapi_extra=BATCH_OPENAPI, response_class=StreamingResponse)
+async def check_batch(
+    request: Request, index: IndexDep, principal: PrincipalDep, settings: SettingsDep,
+    at: Annotated[str | None, Query(description="ISO-8601 instant for rows without a "
+                                                "time; no offset = Hanoi; default now")] = None,
+    crs: Annotated[str | None, Query(description="EPSG:4326 (default) or VN-2000")] = None,
+) -> StreamingResponse:
+    """Check up to ``BORDERZONE_MAX_BATCH_POINTS`` points; answers stream in input order."""
+    instant, epsg = parse_instant(at, field="at") or now(), parse_crs(crs)
+    body = await request.body()
+    batch = await run_in_threadpool(parse, body, request.headers.get("content-type"),
+                                    max_points=settings.max_batch_points, epsg=epsg,
+                                    default_at=instant)
+    fmt = media_type(request.headers.get("accept"))
+    chunks = answer_chunks(index, batch, fmt=fmt, cleared=principal.cleared, at=instant)
+    return StreamingResponse(chunks, media_type=fmt, headers={"X-Point-Count": str(len(batch))})
