@@ -29,8 +29,8 @@ from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request, Security
-from starlette.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from geo.errors import InvalidInput, NotAuthenticated
 from geo.security import (

@@ -103,7 +103,6 @@ def test_transaction__legal_record_edit_is_a_conflict(engine, loaded):
     from geo.store.db import transaction
 
     admin = Principal(subject="test-admin", roles=frozenset({Role.ADMIN}))
-    with pytest.raises(Conflict, match="never changed or deleted"):
-        with transaction(engine) as c:
-            entry = record(c, admin, "test", "nothing", "0", None, {"x": 1})
-            c.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": entry})
+    with pytest.raises(Conflict, match="never changed or deleted"), transaction(engine) as c:
+        entry = record(c, admin, "test", "nothing", "0", None, {"x": 1})
+        c.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": entry})
