@@ -66,6 +66,8 @@ class PointCheck(BaseModel):
     commune: Unit | None
     in_land_border_area: bool
     in_border_belt: bool
+    in_sea_border_area: bool = Field(
+        default=False, description="in the waters (12 nm) or a coastal commune")
     belt: BeltInfo | None
     border_distance_m: float | None = Field(
         description="geodesic distance to the nearest land border segment, metres")

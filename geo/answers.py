@@ -20,8 +20,10 @@ from geo.zones import PersonCategory, Sensitivity, ZoneKind
 
 LAND_BORDER_BASIS = ("Decree 34/2014/ND-CP Art 3(1) as amended by Decree 299/2025/ND-CP "
                      "(commune list derived from boundary geometry)")
+SEA_BASIS = ("Decree 71/2015/ND-CP Art 3(1); Law 06/2003 Art 9 (12 nautical miles); "
+             "Circular 112/2025/TT-BQP Art 3(2)(b)")
 CHANGE_LAYERS = ("provinces", "communes_exact", "land_border", "belt", "zones",
-                 "checkpoint_areas", "decisions")
+                 "checkpoint_areas", "decisions", "sea")
 
 
 def point_kinds(answer: PointAnswer) -> list[str]:
@@ -31,6 +33,8 @@ def point_kinds(answer: PointAnswer) -> list[str]:
         kinds.append(ZoneKind.LAND_BORDER_AREA.value)
     if answer.in_border_belt:
         kinds.append(ZoneKind.BORDER_BELT.value)
+    if answer.in_sea_border_area:
+        kinds.append(ZoneKind.SEA_BORDER_AREA.value)
     kinds.extend(z["kind"] for z in answer.zones)
     return list(dict.fromkeys(kinds))
 
@@ -93,6 +97,8 @@ def _legal_basis(p: Passage) -> str | None:
         return LAND_BORDER_BASIS
     if p.kind == ZoneKind.BORDER_BELT.value:
         return p.feature.props.get("instrument")
+    if p.kind == ZoneKind.SEA_BORDER_AREA.value:
+        return SEA_BASIS
     return p.feature.props.get("legal_basis")
 
 

@@ -7,11 +7,10 @@ sensitive zones, others only their kind and legal basis (``geo.check._zone_entry
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import repeat
 from json.encoder import encode_basestring
 
 import numpy as np
@@ -32,7 +31,7 @@ CSV_COLUMNS = ("id", "lon", "lat", "at", "in_vietnam", "country", "province_code
                "province_name", "commune_code", "commune_name", "commune_precision",
                "in_land_border_area", "in_border_belt", "belt_id", "belt_depth_m",
                "border_distance_m", "nearest_neighbour", "zone_count", "zones",
-               "decision_count", "decisions")
+               "decision_count", "decisions", "in_sea_border_area")
 
 
 def media_type(accept: str | None) -> str:
@@ -60,9 +59,10 @@ def answer_chunks(index: ZoneIndex, batch: PointBatch, *, fmt: str, cleared: boo
         when = batch.when[part] if batch.when is not None else \
             np.full(len(batch.lon[part]), instant)
         cols = check_arrays(index, batch.lon[part], batch.lat[part], when)
-        yield writer.rows(batch.ids[part], batch.lon[part], batch.lat[part], cols).encode()
+        text = writer.rows(batch.ids[part], batch.lon[part], batch.lat[part], cols)
         if progress is not None:
             progress(len(batch.lon[part]))
+        yield text.encode()
 
 
 def _instant_texts(when: np.ndarray) -> list[str]:
@@ -72,27 +72,43 @@ def _instant_texts(when: np.ndarray) -> list[str]:
     return np.asarray(texts, dtype=object)[inverse.ravel()].tolist()
 
 
-def _cached(fn: Callable, keys: Iterator, key: Callable = lambda k: k) -> list:
-    """``fn`` of each key, computed once per distinct key."""
-    cache: dict = {}
-    out = []
-    for k in keys:
-        h = key(k)
-        found = cache.get(h)
-        if found is None:
-            found = cache[h] = fn(k)
-        out.append(found)
-    return out
+class _Memo(dict):
+    """``fn(key)`` computed once per distinct key; ``memo[key]`` looks it up (C speed)."""
+
+    def __init__(self, fn: Callable):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        value = self[key] = self.fn(key)
+        return value
+
+
+def _cached(fn: Callable, keys) -> list:
+    return list(map(_Memo(fn).__getitem__, keys))
 
 
 def _by_identity(fn: Callable, hits: list) -> list:
     """``fn`` of each tuple of hits, once per tuple object (tuples of features are shared
     between points and not hashable; they all stay alive while a chunk is written)."""
-    return _cached(fn, iter(hits), id)
+    keys = list(map(id, hits))
+    first = dict(zip(keys, hits, strict=True))
+    return list(map({k: fn(t) for k, t in first.items()}.__getitem__, keys))
+
+
+def _json_ids(ids: list) -> list[str]:
+    if all(isinstance(i, str) for i in ids):
+        return list(map(encode_basestring, ids))
+    return list(map(json.dumps, ids))
 
 
 class JsonRows:
     """NDJSON lines; the nested objects are encoded once per distinct value."""
+
+    LINE = ('{"id":%s,"lon":%r,"lat":%r,"at":"%s","in_vietnam":%s,"country":%s,'
+            '"province":%s,"commune":%s,"in_land_border_area":%s,"in_border_belt":%s,'
+            '"belt":%s,"border_distance_m":%s,"nearest_neighbour":%s,"zones":%s,'
+            '"border_source":%s,"decisions":%s,"in_sea_border_area":%s}\n')
 
     def __init__(self, index: ZoneIndex, cleared: bool):
         self.index, self.cleared = index, cleared
@@ -111,6 +127,11 @@ class JsonRows:
         return json.dumps([_zone_entry(f, kind, self.cleared) for kind, f in hits],
                           ensure_ascii=False, separators=COMPACT) if hits else "[]"
 
+    @staticmethod
+    def _decisions(hits: tuple) -> str:
+        return json.dumps([decision_hit(f) for f in hits], ensure_ascii=False,
+                          separators=COMPACT) if hits else "[]"
+
     def rows(self, ids, lon, lat, cols: dict[str, np.ndarray]) -> str:
         def unit(key):
             code, name, *precision = key
@@ -124,66 +145,74 @@ class JsonRows:
         def text(value: str) -> str:
             return encode_basestring(value) if value else "null"
 
-        flags = {k: np.where(cols[k], "true", "false").tolist() for k in (
-            "in_vietnam", "in_land_border_area", "in_border_belt")}
-        dist = [("null" if d != d else repr(d)) for d in cols["border_distance_m"].tolist()]
-        zones = _by_identity(self._zones, cols["zones"].tolist())
-        decisions = _by_identity(
-            lambda d: json.dumps([decision_hit(f) for f in d], ensure_ascii=False,
-                                 separators=COMPACT) if d else "[]",
-            cols["decisions"].tolist())
-        lines = []
-        for row in zip(
-                ids.tolist(), lon.tolist(), lat.tolist(), _instant_texts(cols["at"]),
-                flags["in_vietnam"], _cached(text, iter(cols["country"].tolist())),
-                _cached(unit, zip(cols["province_code"].tolist(),
-                                  cols["province_name"].tolist(), strict=True)),
-                _cached(unit, zip(cols["commune_code"].tolist(), cols["commune_name"].tolist(),
-                                  cols["commune_precision"].tolist(), strict=True)),
-                flags["in_land_border_area"], flags["in_border_belt"],
-                _cached(self._belt, iter(cols["belt_index"].tolist())), dist,
-                _cached(text, iter(cols["nearest_neighbour"].tolist())), zones, decisions,
-                strict=True):
-            lines.append(self._line(row))
-        return "".join(lines)
+        def flag(name: str) -> list[str]:
+            return np.where(cols[name], "true", "false").tolist()
 
-    def _line(self, r) -> str:
-        ident = encode_basestring(r[0]) if isinstance(r[0], str) else json.dumps(r[0])
-        return (f'{{"id":{ident},"lon":{r[1]!r},"lat":{r[2]!r},"at":"{r[3]}",'
-                f'"in_vietnam":{r[4]},"country":{r[5]},"province":{r[6]},"commune":{r[7]},'
-                f'"in_land_border_area":{r[8]},"in_border_belt":{r[9]},"belt":{r[10]},'
-                f'"border_distance_m":{r[11]},"nearest_neighbour":{r[12]},"zones":{r[13]},'
-                f'"border_source":{self.source},"decisions":{r[14]}}}\n')
+        dist = cols["border_distance_m"]
+        rows = zip(
+            _json_ids(ids.tolist()), lon.tolist(), lat.tolist(), _instant_texts(cols["at"]),
+            flag("in_vietnam"), _cached(text, cols["country"].tolist()),
+            _cached(unit, zip(cols["province_code"].tolist(), cols["province_name"].tolist(),
+                              strict=True)),
+            _cached(unit, zip(cols["commune_code"].tolist(), cols["commune_name"].tolist(),
+                              cols["commune_precision"].tolist(), strict=True)),
+            flag("in_land_border_area"), flag("in_border_belt"),
+            _cached(self._belt, cols["belt_index"].tolist()),
+            np.where(np.isnan(dist), "null", dist.astype(str)).tolist(),
+            _cached(text, cols["nearest_neighbour"].tolist()),
+            _by_identity(self._zones, cols["zones"].tolist()), repeat(self.source, len(lon)),
+            _by_identity(self._decisions, cols["decisions"].tolist()),
+            flag("in_sea_border_area"), strict=True)
+        return "".join(map(self.LINE.__mod__, rows))
+
+
+def _csv_field(value) -> str:
+    """A CSV field (RFC 4180): quoted when it holds a comma, quote or line break."""
+    text = "" if value is None else str(value)
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _numbers(values: np.ndarray) -> list[str]:
+    """Shortest round-trip text of each float ("" for NaN)."""
+    return np.where(np.isnan(values), "", values.astype(str)).tolist()
 
 
 class CsvRows:
     """CSV rows in ``CSV_COLUMNS`` order; zones as ``kind:id`` (``kind`` alone when
     redacted) and decisions as their numbers, each joined by ``;``."""
 
+    LINE = ",".join(["%s", "%r", "%r"] + ["%s"] * (len(CSV_COLUMNS) - 3)) + "\n"
+
     def __init__(self, index: ZoneIndex, cleared: bool):
         self.cleared = cleared
 
     def _zones(self, hits: tuple) -> str:
         entries = [_zone_entry(f, kind, self.cleared) for kind, f in hits]
-        return ";".join(f"{e['kind']}:{e['id']}" if "id" in e else e["kind"] for e in entries)
+        return _csv_field(";".join(e["kind"] if e.get("id") is None
+                                   else f"{e['kind']}:{e['id']}" for e in entries))
+
+    @staticmethod
+    def _decisions(hits: tuple) -> str:
+        return _csv_field(";".join(f.id for f in hits))
 
     def rows(self, ids, lon, lat, cols: dict[str, np.ndarray]) -> str:
         def flag(name: str) -> list[str]:
             return np.where(cols[name], "true", "false").tolist()
 
-        def number(name: str) -> list[str]:
-            return ["" if v != v else repr(v) for v in cols[name].tolist()]
+        def text(name: str) -> list[str]:
+            return _cached(_csv_field, cols[name].tolist())
 
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(zip(
-            ids.tolist(), lon.tolist(), lat.tolist(), _instant_texts(cols["at"]),
-            flag("in_vietnam"), cols["country"].tolist(), cols["province_code"].tolist(),
-            [n or "" for n in cols["province_name"].tolist()], cols["commune_code"].tolist(),
-            [n or "" for n in cols["commune_name"].tolist()],
-            cols["commune_precision"].tolist(), flag("in_land_border_area"),
-            flag("in_border_belt"), cols["belt_id"].tolist(), number("belt_depth_m"),
-            number("border_distance_m"), cols["nearest_neighbour"].tolist(),
-            cols["zone_count"].tolist(), _by_identity(self._zones, cols["zones"].tolist()),
-            cols["decision_count"].tolist(),
-            [";".join(f.id for f in d) for d in cols["decisions"].tolist()], strict=True))
-        return out.getvalue()
+        rows = zip(
+            list(map(_csv_field, ids.tolist())), lon.tolist(), lat.tolist(),
+            _instant_texts(cols["at"]), flag("in_vietnam"), cols["country"].tolist(),
+            text("province_code"), text("province_name"), text("commune_code"),
+            text("commune_name"), cols["commune_precision"].tolist(),
+            flag("in_land_border_area"), flag("in_border_belt"), text("belt_id"),
+            _numbers(cols["belt_depth_m"]), _numbers(cols["border_distance_m"]),
+            cols["nearest_neighbour"].tolist(), cols["zone_count"].tolist(),
+            _by_identity(self._zones, cols["zones"].tolist()), cols["decision_count"].tolist(),
+            _by_identity(self._decisions, cols["decisions"].tolist()),
+            flag("in_sea_border_area"), strict=True)
+        return "".join(map(self.LINE.__mod__, rows))

@@ -83,18 +83,21 @@ def _stretches(line: LineString, length_m: float) -> Iterator[np.ndarray]:
             yield coords[start:end + 1]
 
 
-def geodesic_buffer(lines: Iterable[LineString], distance_m: float) -> BaseGeometry:
+def geodesic_buffer(lines: Iterable[LineString], distance_m: float, *,
+                    stretch_m: float = STRETCH_LENGTH_M, quad_segs: int = QUAD_SEGS,
+                    densify_m: float = DENSIFY_M) -> BaseGeometry:
     """Both-sided buffer of ``distance_m`` metres around lines, built per stretch in a local
-    transverse Mercator and returned in lon/lat."""
+    transverse Mercator and returned in lon/lat. The defaults hold the edge to decimetres
+    (the belt); coarser values suit kilometre-scale buffers (the territorial sea)."""
     pieces = []
     for line in lines:
-        for run in _stretches(line, STRETCH_LENGTH_M):
+        for run in _stretches(line, stretch_m):
             lon0, lat0 = float(run[:, 0].mean()), float(run[:, 1].mean())
             forward, inverse = crs.local_metric(round(lon0, 3), round(lat0, 3))
             x, y = forward.transform(run[:, 0], run[:, 1])
             local = shapely.buffer(LineString(np.column_stack([x, y])), distance_m,
-                                   quad_segs=QUAD_SEGS)
-            local = shapely.segmentize(local, DENSIFY_M)
+                                   quad_segs=quad_segs)
+            local = shapely.segmentize(local, densify_m)
             pieces.append(shapely.transform(local, lambda xy, inv=inverse: np.column_stack(
                 inv.transform(xy[:, 0], xy[:, 1]))))
     return shapely.union_all(pieces)

@@ -43,6 +43,7 @@ class PointAnswer:
     zones: list[dict] = field(default_factory=list)
     border_source: str = ""
     decisions: list[dict] = field(default_factory=list)  # restriction decisions active at `at`
+    in_sea_border_area: bool = False  # the waters (12 nm) or a coastal commune
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -151,6 +152,8 @@ def check_points(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray,
         in_vn = bool(exact[i] >= 0 or (land[i] >= 0 and not near))
         answers.append(_answer(index, i, lon, lat, at, in_vn, exact, simple, province,
                                neighbour_poly, lba, belt, dist, near_iso, zones))
+    for p in set(index.sea.hits(pts, when)[0].tolist()):
+        answers[p].in_sea_border_area = True
     pidx, fidx = index.decisions.hits(pts, when)  # areas holding the point, in force at `at`
     for p, f in sorted(zip(pidx, fidx, strict=True)):
         answers[p].decisions.append(decision_hit(index.decisions.features[f]))

@@ -113,31 +113,39 @@ class Layer:
 
 
 class Tiles:
-    """Polygons cut along a 0.02-degree grid: intersecting a route with a few ~50-vertex
-    tiles is far cheaper than with a whole commune or belt segment of thousands."""
+    """Polygons cut into pieces of at most ``MAX_VERTICES`` by recursive halving of their
+    bounding box: intersecting a route with a few small pieces is far cheaper than with a
+    whole commune, belt segment or the territorial sea."""
 
-    SIZE_DEG = 0.02
+    MAX_VERTICES = 128
+    MAX_DEPTH = 24
 
     def __init__(self, geoms: np.ndarray):
         owners, pieces = [], []
         for i, geom in enumerate(geoms):
-            cut = self._cut(geom)
-            pieces.append(cut)
-            owners.append(np.full(len(cut), i))
-        self.owner = np.concatenate(owners) if owners else np.empty(0, dtype=int)
-        self.geoms = np.concatenate(pieces) if pieces else np.empty(0, dtype=object)
+            cut = self._cut(geom, 0)
+            pieces.extend(cut)
+            owners.extend([i] * len(cut))
+        self.owner = np.array(owners, dtype=int)
+        self.geoms = np.array(pieces, dtype=object)
         self.tree = STRtree(self.geoms)
 
-    def _cut(self, geom) -> np.ndarray:
-        size = self.SIZE_DEG
+    def _cut(self, geom, depth: int) -> list:
+        if shapely.get_num_coordinates(geom) <= self.MAX_VERTICES or depth >= self.MAX_DEPTH:
+            return [geom]
         west, south, east, north = geom.bounds
-        xs = np.arange(np.floor(west / size) * size, east, size)
-        ys = np.arange(np.floor(south / size) * size, north, size)
-        x, y = (a.ravel() for a in np.meshgrid(xs, ys))
-        boxes = shapely.box(x, y, x + size, y + size)
-        boxes = boxes[shapely.intersects(geom, boxes)]
-        pieces = shapely.intersection(geom, boxes)
-        return pieces[~shapely.is_empty(pieces)]
+        if east - west >= north - south:
+            mid = (west + east) / 2
+            halves = [(west, south, mid, north), (mid, south, east, north)]
+        else:
+            mid = (south + north) / 2
+            halves = [(west, south, east, mid), (west, mid, east, north)]
+        out = []
+        for box in halves:
+            part = shapely.clip_by_rect(geom, *box)
+            if not part.is_empty and part.area > 0:
+                out.extend(self._cut(part, depth + 1))
+        return out
 
 
 class BorderLine:
@@ -262,5 +270,7 @@ class ZoneIndex:
     built_at: datetime | None = None
     #: restriction decisions: resolved areas, valid over their effective windows
     decisions: Layer = field(default_factory=lambda: Layer([]))
+    #: the sea border area: territorial waters and coastal communes (GEO-SEA-01)
+    sea: Layer = field(default_factory=lambda: Layer([]))
     #: batch-check lookup grids per validity epoch (``geo.batch``), built on first use
     grids: dict = field(default_factory=dict, init=False, repr=False, compare=False)

@@ -26,6 +26,7 @@ ROUTE_LAYERS = (
     ("belt", ZoneKind.BORDER_BELT.value),
     ("zones", None),  # kind per feature
     ("checkpoint_areas", ZoneKind.CHECKPOINT_AREA.value),
+    ("sea", ZoneKind.SEA_BORDER_AREA.value),
 )
 DECISION_LAYERS = (("decisions", "restriction_decision"),)
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import shapely
-from geoalchemy2.shape import from_shape
+from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from geo import border, sources
+from geo import border, sea, sources
 from geo.crs import GEOD
 from geo.store import derive
 from geo.store import models as m
@@ -125,6 +125,9 @@ class Loader:
         self._step("gates", self._gates)
         self._step("derived", self._derived, inputs=(
             "communes_exact", "land_boundary", "land_polygon"), salt=DERIVATION_VERSION)
+        self._step("sea", self._sea, inputs=("baseline", "coastline", "land_polygon",
+                                             "neighbours", "communes_exact",
+                                             "communes_simplified"), salt=sea.METHOD)
         self.report.counts = self.counts()
         return self.report
 
@@ -226,6 +229,26 @@ class Loader:
             conn.execute(insert(m.gate), rows)
         return {"inserted": len(rows), "unchanged": len(existing),
                 "with_location": 0, "note": "the gate list has no coordinates"}
+
+    def _sea(self, conn: Connection) -> dict:
+        frame, _ = sources.read_layer(self.data_dir, "baseline", (*sources.LINEAR, "Point"))
+        baseline = frame[frame.geom_type.isin(sources.LINEAR)].union_all()  # not A1-A11 pts
+        coast = self._layer("coastline", sources.LINEAR).union_all()
+        land = self._layer("land_polygon", sources.POLYGONAL).union_all()
+        neighbours = self._layer("neighbours", sources.POLYGONAL).union_all()
+        self.log("    computing the waters of the sea border area ...")
+        waters = sea.territorial_waters(baseline, coast, land, neighbours)
+        communes = {r.code: to_shape(r.geom) for r in conn.execute(
+            select(m.commune.c.code, m.commune.c.geom).where(m.commune.c.valid_to.is_(None)))}
+        codes = sea.coastal(communes, coast)
+        conn.execute(m.sea_area.delete())
+        rows = [{"part": "territorial_sea", "commune_code": None, "method": sea.METHOD,
+                 "source": "baseline+coastline", "geom": from_shape(waters, srid=4326)}]
+        rows += [{"part": "coastal_commune", "commune_code": code, "source": "communes",
+                  "method": "commune boundary within ~200 m of the shoreline",
+                  "geom": _mp(communes[code])} for code in codes]
+        conn.execute(insert(m.sea_area), rows)
+        return {"waters_parts": len(waters.geoms), "coastal_communes": len(codes)}
 
     def _derived(self, conn: Connection) -> dict:
         return derive.rebuild(conn, today=self.today, log=self.log)

@@ -111,6 +111,15 @@ def _border(conn: Connection) -> BorderLine:
     return BorderLine([], "none")
 
 
+def _sea(conn: Connection) -> list[Feature]:
+    t = m.sea_area
+    return [Feature(id=r.commune_code or f"waters-{r.id}",
+                    name="sea border area" + (f" (coastal commune {r.commune_code})"
+                                              if r.commune_code else " (waters)"),
+                    geom=to_shape(r.geom), props={"part": r.part, "method": r.method})
+            for r in conn.execute(select(t).order_by(t.c.id))]
+
+
 def _territory(conn: Connection, source: str) -> list[Feature]:
     t = m.territory
     return [Feature(id=r.name if source == "neighbours" else "VNM", name=r.name,
@@ -144,6 +153,7 @@ def index_from(conn: Connection) -> ZoneIndex:
         province_names={f.id: f.name for f in provinces if f.valid_to is None},
         built_at=now(),
         decisions=Layer(_decisions(conn)),
+        sea=Layer(_sea(conn)),
     )
     if not len(index.territory):
         raise DataError("no boundary data is loaded yet: run `borderzone data load`")

@@ -54,6 +54,7 @@ def _expected(answers) -> dict[str, list]:
         "nearest_neighbour": [a.nearest_neighbour or "" for a in answers],
         "zone_count": [len(a.zones) for a in answers],
         "decision_count": [len(a.decisions) for a in answers],
+        "in_sea_border_area": [getattr(a, "in_sea_border_area", False) for a in answers],
     }
 
 

@@ -106,3 +106,19 @@ def test_transaction__legal_record_edit_is_a_conflict(engine, loaded):
     with pytest.raises(Conflict, match="never changed or deleted"), transaction(engine) as c:
         entry = record(c, admin, "test", "nothing", "0", None, {"x": 1})
         c.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": entry})
+
+
+def test_sea_border_area__waters_and_coastal_communes(index, loaded):
+    from geo.check import check_points
+
+    gulf, mong_cai, hanoi, hoang_sa = check_points(
+        index, [106.8, 107.98, 105.8542, 112.0], [20.6, 21.52, 21.0285, 16.5])
+    assert gulf.in_sea_border_area and not gulf.in_vietnam  # Gulf of Tonkin, 12 nm
+    assert mong_cai.in_sea_border_area and mong_cai.commune["name"] == "Móng Cái 1"
+    assert not hanoi.in_sea_border_area
+    assert hoang_sa.in_sea_border_area  # around the Hoàng Sa islands (shoreline fallback)
+
+
+def test_sea_border_area__rows(conn, loaded):
+    assert count(conn, "sea_area WHERE part = 'territorial_sea'") == 1
+    assert count(conn, "sea_area WHERE part = 'coastal_commune'") == 197
