@@ -6,7 +6,7 @@ Takes WGS 84 lon/lat arrays (or another accepted CRS, transformed once, vectoris
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -46,7 +46,8 @@ class PointAnswer:
     in_sea_border_area: bool = False  # the waters (12 nm) or a coastal commune
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """A JSON-ready dict (values are already plain: a shallow copy is enough)."""
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
 
 
 def validate_lonlat(lon: float, lat: float, *, field_prefix: str = "") -> None:

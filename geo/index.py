@@ -99,6 +99,9 @@ class Layer:
         """Per point, the lowest index of the features containing it, or -1 (sources can
         overlap, e.g. three Lào Cai wards: the lowest index, i.e. the lowest code as
         snapshots order features, keeps answers deterministic)."""
+        if len(points) == 1 and self.features:
+            found = self.hits_one(points[0], at[0])
+            return np.array([min(found) if found else -1])
         out = np.full(len(points), np.iinfo(np.int64).max, dtype=np.int64)
         pidx, fidx = self.hits(points, at)
         np.minimum.at(out, pidx, fidx)
