@@ -73,8 +73,6 @@ def parse_csv(data: bytes, *, max_points: int, epsg: int = WGS84,
               default_at: datetime | None = None) -> PointBatch:
     """``id,lon,lat[,time]`` rows (a header line naming the columns is optional; blank
     lines are skipped). ``time``: ISO-8601, no offset = Hanoi time; empty = ``default_at``."""
-    import pandas as pd
-
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -83,19 +81,7 @@ def parse_csv(data: bytes, *, max_points: int, epsg: int = WGS84,
         raise InvalidInput("body: no points (expected CSV rows id,lon,lat[,time])", field="body")
     names, has_header = _header(text.split("\n", 1)[0].rstrip("\r"))
     check_batch(text.count("\n") + (not text.endswith("\n")) - has_header, max_points)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)  # extra fields in row 1
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                                header=None, names=names, skiprows=int(has_header),
-                                skip_blank_lines=False, index_col=False, engine="c")
-    except pd.errors.ParserWarning:
-        first = 1 + has_header
-        raise InvalidInput(f"line {first}: more fields than the {len(names)} columns "
-                           f"({','.join(names)})", field="body", detail={"line": first}) from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise _csv_error(exc, names) from None
-    frame = frame.fillna("")
+    frame = _read_csv(text, names, has_header).fillna("")
     line = np.arange(len(frame)) + 1 + has_header
     keep = (frame != "").any(axis=1).to_numpy()
     frame, line = frame[keep], line[keep]
@@ -109,6 +95,24 @@ def parse_csv(data: bytes, *, max_points: int, epsg: int = WGS84,
     ids = frame["id"].to_numpy(dtype=object) if "id" in frame else line.astype(str).astype(object)
     times = frame["time"].to_numpy(dtype=object) if "time" in frame else None
     return _finish(ids, lon, lat, times, epsg, default_at, where)
+
+
+def _read_csv(text: str, names: list[str], has_header: bool):
+    """Every field as text (pandas' C parser); a row with too many fields is refused."""
+    import pandas as pd
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # extra fields in row 1
+            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                               header=None, names=names, skiprows=int(has_header),
+                               skip_blank_lines=False, index_col=False, engine="c")
+    except pd.errors.ParserWarning:
+        first = 1 + has_header
+        raise InvalidInput(f"line {first}: more fields than the {len(names)} columns "
+                           f"({','.join(names)})", field="body", detail={"line": first}) from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise _csv_error(exc, names) from None
 
 
 def _csv_error(exc: Exception, names: list[str]) -> InvalidInput:
