@@ -7,6 +7,7 @@ are vectorised over arrays of lon/lat (EPSG:4326): one transform, one tree query
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -205,11 +206,17 @@ class BorderLine:
     def nearest(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Geodesic distance (m) to the nearest border segment, and its neighbour (ISO3)."""
         if len(lon) == 1 and self.tree is not None:
-            dist, iso = self.nearest_one(float(lon[0]), float(lat[0]))
-            return np.array([dist]), np.array([iso], dtype=object)
+            one, iso = self.nearest_one(float(lon[0]), float(lat[0]))
+            return np.array([one]), np.array([iso], dtype=object)
         if self.tree is None:
             return np.full(len(lon), np.nan), np.full(len(lon), None, dtype=object)
         px, py = crs.to_metric(lon, lat)
+        far = ~(np.isfinite(px) & np.isfinite(py))
+        if far.any():  # beyond where EPSG:3405 is defined (other continents): no distance
+            dist, iso = np.full(len(lon), np.nan), np.full(len(lon), None, dtype=object)
+            if (~far).any():
+                dist[~far], iso[~far] = self.nearest(lon[~far], lat[~far])
+            return dist, iso
         # big batches: both cores, and points in Z-order so that neighbours in space are
         # queried together (tree and segments stay in cache: ~2x faster); same answers
         big = len(px) >= self.PARALLEL_FROM
@@ -239,10 +246,12 @@ class BorderLine:
         return fx[rows, best], fy[rows, best], seg[rows, best]
 
 
-    def nearest_one(self, lon: float, lat: float) -> tuple[float, str]:
+    def nearest_one(self, lon: float, lat: float) -> tuple[float, str | None]:
         """``nearest`` for one point: the same candidates and arithmetic in plain Python
         floats (cheaper than numpy on two dozen segments)."""
         e, n = self._forward.transform(lon, lat)
+        if not (math.isfinite(e) and math.isfinite(n)):
+            return float("nan"), None  # beyond where EPSG:3405 is defined
         _, vidx = self.tree.query((e, n), k=self.K)
         best = (float("inf"), 0.0, 0.0, 0)
         ax, ay, bx, by = self._seg_lists

@@ -63,3 +63,11 @@ def test_point__database_down_is_503_not_a_trace():
         assert response.json()["error"] == "unavailable"
         assert "Traceback" not in response.text
         assert c.get("/health").json()["status"] == "degraded"
+
+
+def test_point__far_from_vietnam_has_no_distance_not_a_500(client):
+    response = client.get("/v1/check/point", params={"lon": 21.0, "lat": 4.0})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["in_vietnam"] is False and body["border_distance_m"] is None
+    assert body["country"] is None and body["nearest_neighbour"] is None
