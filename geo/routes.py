@@ -77,6 +77,12 @@ class Passage:
     starts_inside: bool = False
 
 
+def prepare(index: ZoneIndex) -> None:
+    """Cut the route layers into tiles now, so that no request pays for it."""
+    for attr, _ in ROUTE_LAYERS + DECISION_LAYERS:
+        getattr(index, attr).tiles()
+
+
 def make_track(parts: list[list[list[float]]], times: list[list[datetime]] | None = None, *,
                max_vertices: int = 10_000) -> Track:
     """Validate a route given as parts of [lon, lat] vertices (and optional times)."""

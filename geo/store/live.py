@@ -13,10 +13,12 @@ import threading
 import time
 
 import psycopg
+import shapely
 from sqlalchemy.engine import Engine, make_url
 
+from geo import batch, routes
 from geo.errors import StoreUnavailable
-from geo.index import ZoneIndex
+from geo.index import FAR_PAST, ZoneIndex
 from geo.store import snapshot
 
 log = logging.getLogger("borderzone.index")
@@ -26,6 +28,19 @@ CHANNEL = "borderzone_zones"
 def _libpq_dsn(engine: Engine) -> str:
     url = make_url(engine.url.render_as_string(hide_password=False))
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def warm(index: ZoneIndex) -> None:
+    """Prepare, before the index is swapped in, what requests would otherwise build on
+    first use: route tiles, the batch grid for now, the single-point cell tables."""
+    routes.prepare(index)
+    batch.epoch(index)
+    for name in ("territory", "neighbours", "provinces", "communes_exact",
+                 "communes_simplified", "land_border", "belt", "zones", "checkpoint_areas",
+                 "decisions", "sea"):
+        layer = getattr(index, name)
+        if len(layer):
+            layer.hits_one(shapely.Point(0.0, 0.0), FAR_PAST)
 
 
 class LiveIndex:
@@ -70,6 +85,10 @@ class LiveIndex:
         with self._lock:
             self._index = index
             self._healthy = True
+        # serve at once; prepare the lazy structures beside it (a request that needs one
+        # first builds it itself: duplicated work at worst, never a wrong answer)
+        threading.Thread(target=warm, args=(index,), name="zone-index-warm",
+                         daemon=True).start()
         log.info("zone index rebuilt at data version %s", index.version)
         return True
 
