@@ -33,7 +33,7 @@ test: lint db
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 bench: data
-	$(BIN)/python bench/point_check.py
+	$(BIN)/python bench/run_all.py
 
 clean-db:
 	-$(BIN)/borderzone db down

@@ -37,26 +37,27 @@ def unavailable(exc: Exception) -> StoreUnavailable:
 
 
 @contextmanager
+def translated() -> Iterator[None]:
+    """Database errors raised in the block become domain errors (StoreUnavailable for a
+    lost server, Conflict for an edit of a legal record); others pass unchanged."""
+    try:
+        yield
+    except DBAPIError as exc:
+        domain = _translate(exc)
+        if domain is exc:
+            raise
+        raise domain from exc
+
+
+@contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
     """One transaction: committed when the block ends, rolled back on any error."""
-    try:
-        with engine.begin() as conn:
-            yield conn
-    except DBAPIError as exc:
-        translated = _translate(exc)
-        if translated is exc:
-            raise
-        raise translated from exc
+    with translated(), engine.begin() as conn:
+        yield conn
 
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A read-only connection (no commit)."""
-    try:
-        with engine.connect() as conn:
-            yield conn
-    except DBAPIError as exc:
-        translated = _translate(exc)
-        if translated is exc:
-            raise
-        raise translated from exc
+    with translated(), engine.connect() as conn:
+        yield conn

@@ -1,0 +1,25 @@
+"""Every benchmark, one after the other in one run on this machine, so the figures are
+comparable: point check (single and 100,000 in process), batch (1,000,000 points), routes,
+and HTTP load (bare endpoint / in-memory index / one PostGIS query per request).
+
+`make bench` (after `make data`). Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ORDER = ("point_check.py", "batch.py", "routes.py", "http_load.py")
+
+
+def main() -> None:
+    for script in ORDER:
+        print(f"== {script}", flush=True)
+        subprocess.run([sys.executable, str(HERE / script)], check=True)
+
+
+if __name__ == "__main__":
+    main()
