@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         live = app.state.live
         # the raw database error (host, port) goes to the log, not to anonymous callers
         return {"status": "ok" if live.healthy else "degraded", "database": live.healthy,
-                "index_version": live.version,
+                "index_version": live.version, "prepared": live.prepared.is_set(),
                 "message": None if live.healthy else "database unavailable"}
 
     @app.get("/", include_in_schema=False)

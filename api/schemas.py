@@ -82,6 +82,8 @@ class Health(BaseModel):
     status: str
     database: bool
     index_version: int | None
+    prepared: bool = Field(default=False, description="route tiles, batch grid and point "
+                                                      "cells of the current index are built")
     message: str | None = None
 
 

@@ -45,10 +45,22 @@ def _wrk(port: int, seconds: int) -> dict:
             "non_2xx": int(errors.group(1)) if errors else 0}
 
 
+def _wait_prepared(port: int, timeout_s: float = 120.0) -> None:
+    """borderzone builds route tiles and the batch grid beside serving: measure after."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).json().get("prepared"):
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the index was not prepared in time")
+
+
 def run(kind: str, port: int) -> dict:
     server = subprocess.Popen([sys.executable, str(HERE / "serve.py"), kind, str(port)])
     try:
         _wait(port)
+        if kind == "index":
+            _wait_prepared(port)
         _wrk(port, 3)  # warm-up
         return _wrk(port, DURATION_S)
     finally:

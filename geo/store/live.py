@@ -56,6 +56,8 @@ class LiveIndex:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
+        #: set once the current index's lazy structures are built (see ``warm``)
+        self.prepared = threading.Event()
 
     # -- reading ----------------------------------------------------------------------
     def get(self) -> ZoneIndex:
@@ -87,8 +89,14 @@ class LiveIndex:
             self._healthy = True
         # serve at once; prepare the lazy structures beside it (a request that needs one
         # first builds it itself: duplicated work at worst, never a wrong answer)
-        threading.Thread(target=warm, args=(index,), name="zone-index-warm",
+        self.prepared.clear()
+        threading.Thread(target=self._warm, args=(index,), name="zone-index-warm",
                          daemon=True).start()
+
+    def _warm(self, index: ZoneIndex) -> None:
+        warm(index)
+        if self._index is index:
+            self.prepared.set()
         log.info("zone index rebuilt at data version %s", index.version)
         return True
 
