@@ -17,7 +17,7 @@ from geo.decisions.features import decision_hit
 from geo.errors import InvalidInput
 from geo.index import Layer, ZoneIndex, as_utc64
 from geo.timeutil import now
-from geo.zones import NEIGHBOURS, Sensitivity, ZoneKind
+from geo.zones import Sensitivity, ZoneKind
 
 #: Near the line, the side of the border is decided by the exact communes alone.
 NEAR_BORDER_M = 30.0
@@ -210,4 +210,4 @@ def _country(index: ZoneIndex, i, neighbour_poly, dist, near_iso) -> str | None:
     return None
 
 
-__all__ = ["PointAnswer", "check_points", "validate_lonlat", "to_lonlat", "NEIGHBOURS"]
+__all__ = ["PointAnswer", "check_points", "to_lonlat", "validate_lonlat"]
