@@ -16,7 +16,6 @@ from geo.decisions.model import (
     Extension,
     GateType,
     Issuer,
-    IssuerRole,
     Recipients,
     Revocation,
     Scope,
@@ -26,28 +25,7 @@ from geo.decisions.model import (
 )
 from geo.decisions.notices import FormContext, render
 from geo.errors import AuthorityExceeded, Conflict, InvalidInput
-from geo.timeutil import HANOI
-
-T0 = datetime(2026, 1, 5, 8, 0, tzinfo=HANOI)
-H = timedelta(hours=1)
-LAW = "Law 66/2020/QH14"
-
-POST = Issuer(
-    IssuerRole.BORDER_POST_COMMANDER, "Đồn Biên phòng Chi Ma", "Nguyễn Văn An", "Thiếu tá"
-)
-COMMANDER = Issuer(
-    IssuerRole.PROVINCIAL_BDBP_COMMANDER,
-    "Ban Chỉ huy Bộ đội Biên phòng tỉnh Lạng Sơn",
-    "Trần Văn Bình",
-    "Đại tá",
-)
-COMMITTEE = Issuer(
-    IssuerRole.PROVINCIAL_PEOPLES_COMMITTEE, "Ủy ban nhân dân tỉnh Lạng Sơn", "Lê Thị Cúc"
-)
-CHAIRMAN = Issuer(
-    IssuerRole.PROVINCIAL_PEOPLES_COMMITTEE_CHAIRMAN, "Ủy ban nhân dân tỉnh Lạng Sơn", "Lê Thị Cúc"
-)
-PM = Issuer(IssuerRole.PRIME_MINISTER, "Chính phủ", "Phạm Văn Dũng")
+from tests.geo.decision_people import CHAIRMAN, COMMANDER, COMMITTEE, LAW, PM, POST, T0, H
 
 SQUARE = {  # ~1 km square in Lộc Bình, Lạng Sơn; (lon, lat)
     "type": "Polygon",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timedelta
 
 import pytest
 
@@ -16,32 +15,14 @@ from geo.decisions.model import (
     Extension,
     GateType,
     Issuer,
-    IssuerRole,
     Recipients,
     Revocation,
     Scope,
 )
 from geo.decisions.notices import FORM_IDS, FormContext, render
 from geo.errors import InvalidInput
-from geo.timeutil import HANOI
+from tests.geo.decision_people import CHAIRMAN, COMMANDER, COMMITTEE, POST, T0, H
 
-T0 = datetime(2026, 1, 5, 8, 0, tzinfo=HANOI)
-H = timedelta(hours=1)
-POST = Issuer(
-    IssuerRole.BORDER_POST_COMMANDER, "Đồn Biên phòng Chi Ma", "Nguyễn Văn An", "Thiếu tá"
-)
-COMMANDER = Issuer(
-    IssuerRole.PROVINCIAL_BDBP_COMMANDER,
-    "Ban Chỉ huy Bộ đội Biên phòng tỉnh Lạng Sơn",
-    "Trần Văn Bình",
-    "Đại tá",
-)
-COMMITTEE = Issuer(
-    IssuerRole.PROVINCIAL_PEOPLES_COMMITTEE, "Ủy ban nhân dân tỉnh Lạng Sơn", "Lê Thị Cúc"
-)
-CHAIRMAN = Issuer(
-    IssuerRole.PROVINCIAL_PEOPLES_COMMITTEE_CHAIRMAN, "Ủy ban nhân dân tỉnh Lạng Sơn", "Lê Thị Cúc"
-)
 RECIPIENTS = Recipients(("Công an tỉnh Lạng Sơn",), "Trạm Biên phòng Ái Điểm (Trung Quốc)")
 
 
