@@ -10,6 +10,9 @@
   centred on the stretch (``local_metric``), where the scale error stays below 1e-5.
 
 Transformers are built once and cached; all take and return (x=lon/easting, y=lat/northing).
+Every cached transformer is a thread-safe ``pyproj.Transformer`` (one PROJ object per thread,
+made on first use in that thread). Those handed out by a ``TransformerGroup`` are not: they
+share one PROJ object between threads, so the pinned operation is rebuilt from its pipeline.
 """
 
 from __future__ import annotations
@@ -59,13 +62,19 @@ def parse_crs(value: str | int | None, *, field: str = "crs") -> int:
 
 @lru_cache(maxsize=64)
 def transformer(src: int, dst: int) -> Transformer:
-    """A cached, always_xy transformer; VN-2000 <-> WGS 84 is pinned to EPSG:6960."""
+    """A cached, always_xy, thread-safe transformer; VN-2000 <-> WGS 84 is pinned to EPSG:6960.
+
+    The pinned operation is found in the ``TransformerGroup`` and rebuilt with
+    ``Transformer.from_pipeline`` from its exact PROJ pipeline: the group's own transformers
+    share one PROJ object across threads (``TransformerUnsafe``), which crashes the process
+    when two threads transform at once.
+    """
     if src == dst:
         raise ValueError("no transformer needed for identical CRSs")
     group = TransformerGroup(CRS.from_epsg(src), CRS.from_epsg(dst), always_xy=True)
     for candidate in group.transformers:
         if VN2000_TO_WGS84_OPERATION in candidate.description:
-            return candidate
+            return Transformer.from_pipeline(candidate.definition)
     return Transformer.from_crs(src, dst, always_xy=True)
 
 

@@ -47,8 +47,8 @@ class Layer:
     def __init__(self, features: list[Feature]):
         self.features = features
         self.geoms = np.array([f.geom for f in features], dtype=object)
-        shapely.prepare(self.geoms)
         self.tree = STRtree(self.geoms)
+        _prepare_for_threads(self.geoms, self.tree)
         self.starts = np.array([as_utc64(f.valid_from, FAR_PAST) for f in features],
                                dtype="datetime64[us]")
         self.ends = np.array([as_utc64(f.valid_to, FAR_FUTURE) for f in features],
@@ -106,11 +106,28 @@ class Layer:
         (points or lines), or FAR_FUTURE."""
         if not self.features:
             return FAR_FUTURE
-        gidx, fidx = self.tree.query(geoms)
-        fidx = fidx[shapely.intersects(self.geoms[fidx], geoms[gidx])]
+        fidx = self.touching(geoms)
         bounds = np.concatenate([self.starts[fidx], self.ends[fidx]])
         later = bounds[bounds > after]
         return later.min() if len(later) else FAR_FUTURE
+
+    def touching(self, geoms: np.ndarray) -> np.ndarray:
+        """Indices of the features that intersect any of ``geoms`` (points or lines).
+
+        Points are tested against the shared prepared polygons (read-only once warmed);
+        lines against the unprepared tiles, because a prepared polygon's segment
+        intersector keeps mutable state and is not safe for two threads at once.
+        """
+        is_point = shapely.get_type_id(geoms) == 0
+        found = []
+        if is_point.any():
+            pidx, fidx = self.tree.query(geoms[is_point])
+            found.append(fidx[shapely.intersects(self.geoms[fidx], geoms[is_point][pidx])])
+        if (~is_point).any():
+            tiles = self.tiles()
+            _, tidx = tiles.tree.query(geoms[~is_point], predicate="intersects")
+            found.append(tiles.owner[tidx])
+        return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=int)
 
     def first_hit(self, points: np.ndarray, at: np.ndarray) -> np.ndarray:
         """Per point, the lowest index of the features containing it, or -1 (sources can
@@ -132,6 +149,24 @@ class Layer:
         return self._tiles
 
 
+def _prepare_for_threads(geoms: np.ndarray, tree: STRtree) -> None:
+    """Prepare polygons and build every lazily made GEOS structure now, before the layer is
+    shared between threads.
+
+    GEOS builds a prepared polygon's point locator (and its interval index) on the first
+    point test, and an STRtree on its first query; two threads doing that first step at once
+    corrupt memory. After one point test per polygon and one tree query, point tests and
+    tree queries only read.
+    """
+    if not len(geoms):
+        return
+    shapely.prepare(geoms)
+    west, south, east, north = shapely.bounds(geoms).T
+    probes = shapely.points((west + east) / 2, (south + north) / 2)
+    shapely.intersects(geoms, probes)  # builds each point locator
+    tree.query(probes[:1])  # builds the tree
+
+
 class Tiles:
     """Polygons cut into pieces of at most ``MAX_VERTICES`` by recursive halving of their
     bounding box: intersecting a route with a few small pieces is far cheaper than with a
@@ -149,6 +184,8 @@ class Tiles:
         self.owner = np.array(owners, dtype=int)
         self.geoms = np.array(pieces, dtype=object)
         self.tree = STRtree(self.geoms)
+        if len(self.geoms):
+            self.tree.query(self.geoms[:1])  # build the tree before any thread shares it
 
     def _cut(self, geom, depth: int) -> list:
         if shapely.get_num_coordinates(geom) <= self.MAX_VERTICES or depth >= self.MAX_DEPTH:
