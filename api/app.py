@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from api import auth, errors, limits
+from api.headers import IndexVersionHeader
 from api.routers import admin, batch, check, decisions
 from api.schemas import Health
 from api.settings import Settings, database_url
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
                                         ttl_s=settings.jwt_ttl_s, cache_s=settings.key_cache_s)
     errors.install(app)
     limits.install(app, settings)
+    app.add_middleware(IndexVersionHeader)
     app.include_router(check.router)
     app.include_router(batch.router)
     app.include_router(admin.auth_router)

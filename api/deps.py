@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.headers import SCOPE_KEY
 from api.settings import Settings
 from geo.index import ZoneIndex
 from geo.store.live import LiveIndex
@@ -21,7 +22,9 @@ async def get_live(request: Request) -> LiveIndex:
 
 
 async def get_index(request: Request) -> ZoneIndex:
-    return request.app.state.live.get()
+    index = request.app.state.live.get()
+    request.scope[SCOPE_KEY] = index.version  # answered in X-Index-Version
+    return index
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
