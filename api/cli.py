@@ -11,6 +11,7 @@ from pathlib import Path
 from api import cli_batch, cli_decisions
 from api.auth import Authenticator, resolve_jwt_secret
 from api.settings import Settings, database_url
+from geo.border import BeltIssuer
 from geo.check import check_points, to_lonlat, validate_lonlat
 from geo.crs import WGS84, parse_crs
 from geo.errors import GeoError, InvalidInput
@@ -147,7 +148,8 @@ def _belt(args, settings: Settings) -> int:
     migrate.upgrade(url)
     start = date.fromisoformat(args.valid_from) if args.valid_from else date.today()
     with transaction(make_engine(url)) as conn:
-        result = set_belt_depth(conn, args.commune, args.depth_m, args.instrument, start)
+        result = set_belt_depth(conn, args.commune, args.depth_m, args.instrument, start,
+                                issuer=args.issuer)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
@@ -214,6 +216,9 @@ def parser() -> argparse.ArgumentParser:
     belt.add_argument("--depth-m", type=float, required=True)
     belt.add_argument("--instrument", required=True,
                       help="the resolution or decision setting it, e.g. 'Nghị quyết …/NQ-HĐND'")
+    belt.add_argument("--issuer", required=True, choices=[i.value for i in BeltIssuer],
+                      help="who issued the instrument: 100-1,000 m is the province's; under "
+                           "100 m or over 1,000 m only the Prime Minister's (GEO-BELT-06)")
     belt.add_argument("--from", dest="valid_from", help="date it applies from (default today)")
     belt.set_defaults(run=_belt)
     serve = sub.add_parser("serve", help="serve the HTTP API")
