@@ -15,6 +15,7 @@ from geo.border import BeltIssuer
 from geo.check import check_points, to_lonlat, validate_lonlat
 from geo.crs import WGS84, parse_crs
 from geo.errors import GeoError, InvalidInput
+from geo.rules.browse import rules_at, rules_markdown
 from geo.security import Principal, Role
 from geo.store import backup, migrate, users
 from geo.store.db import make_engine, transaction
@@ -22,7 +23,7 @@ from geo.store.derive import set_belt_depth
 from geo.store.embedded import Cluster
 from geo.store.load import Loader
 from geo.store.snapshot import build_index
-from geo.timeutil import parse_instant
+from geo.timeutil import now, parse_instant
 
 
 def _db(args, settings: Settings) -> int:
@@ -154,6 +155,22 @@ def _belt(args, settings: Settings) -> int:
     return 0
 
 
+def _rules(args, settings: Settings) -> int:
+    if args.markdown:
+        sys.stdout.write(rules_markdown())
+        return 0
+    listing = rules_at(parse_instant(args.at) or now(), args.zone, args.person)
+    if args.json:
+        print(json.dumps(listing, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{listing['count']} rules in force on {listing['on']}")
+    for rule in listing["rules"]:
+        flag = f"  UNCONFIRMED: {rule['unconfirmed_reason']}" if rule["unconfirmed"] else ""
+        cites = "; ".join(f"{c['label']} [{c['rules_ref']}]" for c in rule["citations"])
+        print(f"- {rule['kind']:<11} {rule['id']}\n    {cites}{flag}")
+    return 0
+
+
 def _serve(args, settings: Settings) -> int:
     import uvicorn
 
@@ -221,6 +238,14 @@ def parser() -> argparse.ArgumentParser:
                            "100 m or over 1,000 m only the Prime Minister's (GEO-BELT-06)")
     belt.add_argument("--from", dest="valid_from", help="date it applies from (default today)")
     belt.set_defaults(run=_belt)
+    rules = sub.add_parser("rules", help="the rules in force at an instant, with citations")
+    rules.add_argument("--at", help="ISO-8601 instant or date (no offset = Hanoi; default now)")
+    rules.add_argument("--zone", help="zone kind, e.g. border_belt")
+    rules.add_argument("--person", help="person category, e.g. foreign_visitor")
+    rules.add_argument("--json", action="store_true")
+    rules.add_argument("--markdown", action="store_true",
+                       help="print docs/rules.md (every rule version with its sources)")
+    rules.set_defaults(run=_rules)
     serve = sub.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
