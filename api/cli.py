@@ -11,9 +11,11 @@ from pathlib import Path
 from api import cli_batch, cli_decisions
 from api.auth import Authenticator, resolve_jwt_secret
 from api.settings import Settings, database_url
+from geo.border import BeltIssuer
 from geo.check import check_points, to_lonlat, validate_lonlat
 from geo.crs import WGS84, parse_crs
 from geo.errors import GeoError, InvalidInput
+from geo.rules.browse import rules_at, rules_markdown
 from geo.security import Principal, Role
 from geo.store import backup, migrate, users
 from geo.store.db import make_engine, transaction
@@ -21,7 +23,7 @@ from geo.store.derive import set_belt_depth
 from geo.store.embedded import Cluster
 from geo.store.load import Loader
 from geo.store.snapshot import build_index
-from geo.timeutil import parse_instant
+from geo.timeutil import now, parse_instant
 
 
 def _db(args, settings: Settings) -> int:
@@ -147,8 +149,25 @@ def _belt(args, settings: Settings) -> int:
     migrate.upgrade(url)
     start = date.fromisoformat(args.valid_from) if args.valid_from else date.today()
     with transaction(make_engine(url)) as conn:
-        result = set_belt_depth(conn, args.commune, args.depth_m, args.instrument, start)
+        result = set_belt_depth(conn, args.commune, args.depth_m, args.instrument, start,
+                                issuer=args.issuer)
     print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def _rules(args, settings: Settings) -> int:
+    if args.markdown:
+        sys.stdout.write(rules_markdown())
+        return 0
+    listing = rules_at(parse_instant(args.at) or now(), args.zone, args.person)
+    if args.json:
+        print(json.dumps(listing, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{listing['count']} rules in force on {listing['on']}")
+    for rule in listing["rules"]:
+        flag = f"  UNCONFIRMED: {rule['unconfirmed_reason']}" if rule["unconfirmed"] else ""
+        cites = "; ".join(f"{c['label']} [{c['rules_ref']}]" for c in rule["citations"])
+        print(f"- {rule['kind']:<11} {rule['id']}\n    {cites}{flag}")
     return 0
 
 
@@ -214,8 +233,19 @@ def parser() -> argparse.ArgumentParser:
     belt.add_argument("--depth-m", type=float, required=True)
     belt.add_argument("--instrument", required=True,
                       help="the resolution or decision setting it, e.g. 'Nghị quyết …/NQ-HĐND'")
+    belt.add_argument("--issuer", required=True, choices=[i.value for i in BeltIssuer],
+                      help="who issued the instrument: 100-1,000 m is the province's; under "
+                           "100 m or over 1,000 m only the Prime Minister's (GEO-BELT-06)")
     belt.add_argument("--from", dest="valid_from", help="date it applies from (default today)")
     belt.set_defaults(run=_belt)
+    rules = sub.add_parser("rules", help="the rules in force at an instant, with citations")
+    rules.add_argument("--at", help="ISO-8601 instant or date (no offset = Hanoi; default now)")
+    rules.add_argument("--zone", help="zone kind, e.g. border_belt")
+    rules.add_argument("--person", help="person category, e.g. foreign_visitor")
+    rules.add_argument("--json", action="store_true")
+    rules.add_argument("--markdown", action="store_true",
+                       help="print docs/rules.md (every rule version with its sources)")
+    rules.set_defaults(run=_rules)
     serve = sub.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)

@@ -14,7 +14,8 @@ class Unit(BaseModel):
 class BeltInfo(BaseModel):
     id: str
     depth_m: float = Field(description="belt depth on this stretch, metres")
-    is_default: bool = Field(description="true: the legal maximum 1,000 m pending an instrument")
+    is_default: bool = Field(
+        description="true: the default 1,000 m strip pending the province's instrument")
     instrument: str
     commune_code: str | None
 

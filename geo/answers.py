@@ -42,14 +42,15 @@ def point_kinds(answer: PointAnswer) -> list[str]:
 def obligations(kinds: list[str], person: PersonCategory, on: datetime,
                 catalogue: Catalogue | None = None) -> list[dict]:
     """The catalogue's rules in force ``on`` for ``person`` in any of ``kinds``, each once,
-    with the zone kinds it was matched for."""
+    with the zone kinds it was matched for, in reader order (duties first, prohibitions
+    after: ``Catalogue.reader_order``)."""
     catalogue = catalogue or load_catalogue()
     found: dict[str, dict] = {}
     for kind in kinds:
         for rule in catalogue.rules_for(kind, person, on):
             entry = found.setdefault(rule.id, {**rule.to_dict(), "matched_zone_kinds": []})
             entry["matched_zone_kinds"].append(kind)
-    return list(found.values())
+    return [found[rule.id] for rule in catalogue.reader_order(map(catalogue.get, found))]
 
 
 def _rules_change(kinds: list[str], person: PersonCategory, at: datetime,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import shapely
@@ -19,12 +20,17 @@ from shapely.geometry.base import BaseGeometry
 from geo import crs
 from geo.errors import InvalidInput
 
-#: The legal maximum depth of the belt (Law 66/2020 Art 2(4); Decree 34/2014 Art 3(2)).
+#: The default depth of the belt: 1,000 m from the land border line until the province's
+#: instrument sets it (GEO-BELT-05). Not a hard bound: a Prime Minister's decision may set a
+#: belt deeper than 1,000 m or narrower than 100 m (Circular 43/2015 Art 3(1)(b), GEO-BELT-06).
 DEFAULT_BELT_DEPTH_M = 1000.0
-BELT_DEPTH_MIN_M = 100.0  # narrower only by a Prime Minister's decision (GEO-BELT-03)
+BELT_DEPTH_MIN_M = 100.0  # the provincial range is 100-1,000 m (Law 66/2020 Art 2(4))
+#: Input sanity bound, not law: no instrument caps a Prime Minister's depth, but the belt is
+#: cut to its commune and a depth beyond 10 km is a unit slip (km for m), refused as input.
+BELT_DEPTH_SANITY_MAX_M = 10_000.0
 DEFAULT_BELT_INSTRUMENT = (
-    "Default: legal maximum depth 1,000 m from the land border line (Law 66/2020/QH14 "
-    "Art 2(4); Decree 34/2014/ND-CP Art 3(2)) pending the province's instrument"
+    "Default: depth 1,000 m from the land border line (Law 66/2020/QH14 Art 2(4); Decree "
+    "34/2014/ND-CP Art 3(2)) pending the province's instrument (GEO-BELT-05)"
 )
 STRETCH_LENGTH_M = 40_000.0  # local projections stay within ~20 km of their meridian
 QUAD_SEGS = 32  # arc sagitta at 1,000 m: 0.3 m
@@ -40,19 +46,53 @@ class SharedBoundary:
     border_len_m: float
 
 
-def check_depth(depth_m: float, instrument: str) -> None:
-    """A belt depth is 100-1,000 m (GEO-BELT-01); narrower only by a Prime Minister's
-    decision (GEO-BELT-03) — accepted when the instrument says so — and always recorded."""
+class BeltIssuer(StrEnum):
+    """Who issued the instrument that sets a belt depth (GEO-BELT-02, GEO-BELT-06)."""
+
+    PRIME_MINISTER = "prime_minister"  # Quyết định …/QĐ-TTg
+    PROVINCIAL_PEOPLES_COUNCIL = "provincial_peoples_council"  # Nghị quyết …/NQ-HĐND
+    PROVINCIAL_PEOPLES_COMMITTEE = "provincial_peoples_committee"  # Quyết định …/QĐ-UBND
+
+
+PROVINCIAL_ISSUERS = (BeltIssuer.PROVINCIAL_PEOPLES_COUNCIL,
+                      BeltIssuer.PROVINCIAL_PEOPLES_COMMITTEE)
+
+
+def parse_belt_issuer(value: str | BeltIssuer) -> BeltIssuer:
+    """The :class:`BeltIssuer` named by ``value``; InvalidInput(field="issuer") if none."""
+    try:
+        return BeltIssuer(str(value).strip().lower().replace("-", "_"))
+    except ValueError:
+        valid = ", ".join(i.value for i in BeltIssuer)
+        raise InvalidInput(f"issuer: unknown value {value!r}; valid values are: {valid}",
+                           field="issuer", detail={"valid": [i.value for i in BeltIssuer]}
+                           ) from None
+
+
+def check_depth(depth_m: float, instrument: str, issuer: str | BeltIssuer) -> BeltIssuer:
+    """Whether ``issuer`` may set a belt of ``depth_m`` metres; returns the parsed issuer.
+
+    100-1,000 m: the province (People's Council resolution, or People's Committee decision
+    after the Council's approval) — Law 66/2020 Art 2(4); Circular 43/2015 Art 3(1)(a).
+    Under 100 m or over 1,000 m: only a Prime Minister's decision (Circular 43/2015
+    Art 3(1)(b); GEO-BELT-03, GEO-BELT-05/06), who may also decide within the range ("special
+    cases", Law 66/2020 Art 2(4)). The issuer is data, never guessed from the instrument text.
+    """
     if not instrument or not instrument.strip():
         raise InvalidInput("instrument: name the instrument that sets the depth",
                            field="instrument")
-    if not 0 < depth_m <= DEFAULT_BELT_DEPTH_M:
-        raise InvalidInput(f"depth_m: {depth_m} is outside 0-1,000 m (Law 66/2020 Art 2(4))",
-                           field="depth_m")
-    if depth_m < BELT_DEPTH_MIN_M and "TTg" not in instrument:
-        raise InvalidInput(f"depth_m: {depth_m} m is under the legal minimum of 100 m; only a "
-                           "Prime Minister's decision (…/QĐ-TTg) sets a narrower belt "
-                           "(GEO-BELT-03)", field="depth_m")
+    who = parse_belt_issuer(issuer)
+    if not 0 < depth_m <= BELT_DEPTH_SANITY_MAX_M:
+        raise InvalidInput(f"depth_m: {depth_m} is outside 0-{BELT_DEPTH_SANITY_MAX_M:,.0f} m "
+                           "(a unit slip? depths are in metres)", field="depth_m")
+    ordinary = BELT_DEPTH_MIN_M <= depth_m <= DEFAULT_BELT_DEPTH_M
+    if who in PROVINCIAL_ISSUERS and not ordinary:
+        raise InvalidInput(
+            f"depth_m: {depth_m:,.0f} m is outside 100-1,000 m, which a province may set; "
+            "a belt narrower than 100 m or deeper than 1,000 m needs a Prime Minister's "
+            "decision (Circular 43/2015/TT-BQP Art 3(1)(b); RULES.md GEO-BELT-05, GEO-BELT-06)",
+            field="depth_m", detail={"issuer": who.value, "rules_ref": "GEO-BELT-06"})
+    return who
 
 
 def lines_of(geom: BaseGeometry) -> list[LineString]:

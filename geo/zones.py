@@ -12,7 +12,7 @@ class ZoneKind(StrEnum):
     """Kinds of area a location answer can name (RULES.md §1.1)."""
 
     LAND_BORDER_AREA = "land_border_area"  # GL-02: communes touching the land border
-    BORDER_BELT = "border_belt"  # GL-04: strip <= 1,000 m inward from the border line
+    BORDER_BELT = "border_belt"  # GL-04: strip inward from the border line (default 1,000 m)
     PROHIBITED_ZONE_LAND = "prohibited_zone_land"  # GL-05
     SEA_BORDER_AREA = "sea_border_area"  # GL-07
     PROHIBITED_ZONE_SEA = "prohibited_zone_sea"  # GL-08

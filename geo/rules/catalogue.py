@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from types import MappingProxyType
 
 from geo.errors import NotFound
-from geo.rules.model import Document, Rule, local_date, parse_person, parse_zone_kind
+from geo.rules.model import (
+    Document,
+    Rule,
+    RuleKind,
+    local_date,
+    parse_person,
+    parse_zone_kind,
+)
 from geo.zones import PersonCategory, ZoneKind
+
+#: Reader order of rule kinds: must do, must not do, may do, context.
+READER_RANK = {RuleKind.OBLIGATION: 0, RuleKind.PROHIBITION: 1, RuleKind.PERMISSION: 2,
+               RuleKind.INFO: 3}
 
 
 class Catalogue:
@@ -18,12 +29,15 @@ class Catalogue:
     enums, citations, dates and supersession links.
     """
 
-    __slots__ = ("_rules", "_by_id", "_documents")
+    __slots__ = ("_rules", "_by_id", "_documents", "_position", "_not_applicable")
 
-    def __init__(self, rules: tuple[Rule, ...], documents: Mapping[str, Document]):
+    def __init__(self, rules: tuple[Rule, ...], documents: Mapping[str, Document],
+                 not_applicable: Mapping[str, str] | None = None):
         self._rules = rules
         self._by_id = MappingProxyType({rule.id: rule for rule in rules})
+        self._position = MappingProxyType({rule.id: i for i, rule in enumerate(rules)})
         self._documents = MappingProxyType(dict(documents))
+        self._not_applicable = MappingProxyType(dict(not_applicable or {}))
 
     def __len__(self) -> int:
         return len(self._rules)
@@ -43,6 +57,17 @@ class Catalogue:
     def documents(self) -> Mapping[str, Document]:
         """Cited documents by name, e.g. ``"Circular 112/2025/TT-BQP"``."""
         return self._documents
+
+    @property
+    def not_applicable(self) -> Mapping[str, str]:
+        """RULES.md IDs no rule rests on, with the reason (applied elsewhere, or no duty)."""
+        return self._not_applicable
+
+    def reader_order(self, rules: Iterable[Rule]) -> list[Rule]:
+        """``rules`` as a reader needs them: what to do first (obligations), then what not to
+        do (prohibitions, sanctions), then permissions, then information; within a kind, in
+        catalogue order (which puts what must be had before entering first)."""
+        return sorted(rules, key=lambda r: (READER_RANK[r.kind], self._position[r.id]))
 
     def get(self, rule_id: str) -> Rule:
         """The rule with this id; NotFound(field="rule_id") if there is none."""
@@ -64,7 +89,7 @@ class Catalogue:
         on: date | datetime,
     ) -> list[Rule]:
         """Rules for ``person`` in ``zone_kind`` in force on ``on`` (effective_from <= on <
-        effective_to, on the Hanoi calendar).
+        effective_to, on the Hanoi calendar), in :meth:`reader_order`.
 
         Only the rules listed for that zone kind are returned: rules of the land border area
         are listed under the belt and land prohibited zones too (they lie inside it), but a
@@ -74,9 +99,9 @@ class Catalogue:
         kind = parse_zone_kind(zone_kind)
         category = parse_person(person)
         day = local_date(on)
-        return [
+        return self.reader_order(
             rule for rule in self._rules if rule.applies_to(kind, category) and rule.in_force(day)
-        ]
+        )
 
     def citation_ids(self) -> frozenset[str]:
         """Every RULES.md ID (``PER-22``, ``DEC-10``, …) cited by any rule version."""

@@ -252,7 +252,8 @@ def _check_links(rules: tuple[Rule, ...], documents: Mapping[str, Document]) -> 
 
 def parse_catalogue(raw: Any) -> Catalogue:
     """Validate the parsed YAML document and build the catalogue."""
-    body = _check_keys(raw, frozenset({"schema", "about", "documents", "rules"}), "<file>", "top")
+    top_keys = frozenset({"schema", "about", "documents", "rules", "not_applicable"})
+    body = _check_keys(raw, top_keys, "<file>", "top")
     if body.get("schema") != 1:
         raise _fail("<file>", f"unsupported schema {body.get('schema')!r} (expected 1)")
     documents = {doc.name: doc for doc in map(_parse_document, body.get("documents") or [])}
@@ -261,7 +262,24 @@ def parse_catalogue(raw: Any) -> Catalogue:
         raise _fail("<file>", "'rules' must be a non-empty list")
     rules = tuple(_parse_rule(entry, documents) for entry in entries)
     _check_links(rules, documents)
-    return Catalogue(rules, documents)
+    cited = {citation.rules_ref for rule in rules for citation in rule.citations}
+    return Catalogue(rules, documents, _parse_not_applicable(body.get("not_applicable"), cited))
+
+
+def _parse_not_applicable(raw: Any, cited: set[str]) -> dict[str, str]:
+    """RULES.md IDs no catalogue rule rests on, each with the reason (``ids`` + ``reason``)."""
+    found: dict[str, str] = {}
+    for group in raw or []:
+        fields = _check_keys(group, frozenset({"ids", "reason"}), "not_applicable", "entry")
+        reason = _text(fields.get("reason"), "not_applicable", "reason")
+        ids = fields.get("ids")
+        if not reason or not isinstance(ids, list) or not ids:
+            raise _fail("not_applicable", "each entry needs a list of ids and a reason")
+        for ref in map(str, ids):
+            if not RULES_REF.match(ref) or ref in found or ref in cited:
+                raise _fail("not_applicable", f"{ref!r} is malformed, repeated or cited by a rule")
+            found[ref] = " ".join(reason.split())
+    return found
 
 
 @lru_cache(maxsize=8)

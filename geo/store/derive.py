@@ -121,12 +121,13 @@ def rebuild(conn: Connection, *, today: date, log: Callable[[str], None] = print
 
 
 def set_belt_depth(conn: Connection, commune_code: str, depth_m: float, instrument: str,
-                   valid_from: date) -> dict:
+                   valid_from: date, *, issuer: str | border.BeltIssuer) -> dict:
     """Record an instrument's belt depth for one border commune: the belt there becomes
     the land of the commune within ``depth_m`` geodesic metres of the border line. The
     instrument's row replaces the default strip from ``valid_from``; an earlier
-    instrument's row for the commune is closed, never deleted."""
-    border.check_depth(depth_m, instrument)
+    instrument's row for the commune is closed, never deleted. ``issuer`` (a
+    :class:`geo.border.BeltIssuer`) decides which depths are lawful (GEO-BELT-06)."""
+    who = border.check_depth(depth_m, instrument, issuer)
     communes = exact_communes(conn)
     if commune_code not in communes:
         raise NotFound(f"commune {commune_code!r} is not a current border commune with exact "
@@ -146,7 +147,7 @@ def set_belt_depth(conn: Connection, commune_code: str, depth_m: float, instrume
         .values(valid_to=valid_from)).rowcount
     new_id = conn.execute(insert(t).values(
         province_code=province_code, commune_code=commune_code, depth_m=depth_m,
-        is_default=False, instrument=instrument, valid_from=valid_from,
+        is_default=False, instrument=instrument, issuer=who.value, valid_from=valid_from,
         geom=from_shape(piece, srid=4326)).returning(t.c.id)).scalar_one()
-    return {"id": new_id, "commune_code": commune_code, "depth_m": depth_m,
+    return {"id": new_id, "commune_code": commune_code, "depth_m": depth_m, "issuer": who.value,
             "closed_previous": closed, "valid_from": valid_from.isoformat()}

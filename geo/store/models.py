@@ -94,6 +94,7 @@ belt_segment = Table(
     Column("depth_m", Float, nullable=False),
     Column("is_default", Boolean, nullable=False),
     Column("instrument", Text, nullable=False),
+    Column("issuer", Text),  # geo.border.BeltIssuer; NULL for the default strip (0004)
     Column("valid_from", Date, nullable=False),
     Column("valid_to", Date),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

@@ -140,7 +140,7 @@ def test_rules_for__foreign_resident_in_belt_needs_border_post_consent(catalogue
         "4",
         "b",
     )
-    assert citation.amends == "Circular 43/2015/TT-BQP Art 6(2)"
+    assert citation.amends == "Circular 43/2015/TT-BQP Art 6(2)(a)"  # S004 L80: point a
     assert citation.rules_ref == "PER-22"
     assert consent.effective_from == date(2025, 12, 5)
 
@@ -338,3 +338,130 @@ def test_parse_catalogue__bad_rule_raises_naming_the_rule(changes, message):
 def test_parse_catalogue__duplicate_id_raises():
     with pytest.raises(CatalogueError, match="duplicate rule id"):
         parse_catalogue(minimal_file(minimal_rule(), minimal_rule()))
+
+
+# ------------------------------------------------------------------ revised RULES.md (issue 16)
+
+
+def test_rules_for__foreign_visitor_in_belt_reads_duties_first(catalogue):
+    rules = [r.id for r in catalogue.rules_for("border_belt", "foreign_visitor", NEW_YEAR_2026)]
+    permit, overnight, fine = (rules.index(i) for i in (
+        "land.foreign_visitor.permit", "land.foreign_visitor.overnight_declared",
+        "land.foreigner.fine_without_papers"))
+    assert permit == 0 and permit < overnight < fine
+    kinds = [catalogue.get(i).kind for i in rules]
+    assert kinds == sorted(kinds, key=[RuleKind.OBLIGATION, RuleKind.PROHIBITION,
+                                       RuleKind.PERMISSION, RuleKind.INFO].index)
+    fine_rule = catalogue.get("land.foreigner.fine_without_papers")
+    assert fine_rule.unconfirmed and "PER-26" in fine_rule.unconfirmed_reason
+    assert fine_rule.citations[0].label == "Decree 96/2020/NĐ-CP Art 6(2)(d)"
+    assert catalogue.get("land.foreign_visitor.overnight_declared").form.startswith("Form 14")
+
+
+def test_rule__foreign_duties_stood_in_2015_and_were_restated_in_2025(catalogue):
+    for person in ("foreign_resident", "foreign_visitor"):
+        new = catalogue.get(f"land.{person}.permit")
+        old = catalogue.get(new.supersedes)
+        assert (old.effective_from, old.effective_to) == (date(2015, 5, 28), date(2025, 12, 5))
+        assert old.citations[0].label == "Circular 43/2015/TT-BQP Art 6(2)(a)"
+        assert new.citations[0].amends == "Circular 43/2015/TT-BQP Art 6(2)(a)"
+
+
+def test_rule__per67_cites_art_7_3_and_binds_the_foreigner(catalogue):
+    rules = catalogue.rules_for("sea_border_area", "foreign_resident", NEW_YEAR_2026)
+    [notice] = [r for r in rules if "PER-67" in r.rules_refs]
+    labels = [c.label for c in notice.citations]
+    assert "Decree 71/2015/NĐ-CP Art 7(3)" in labels
+    assert not any("Art 7(4)" in label for label in labels)
+    assert notice.persons == (PersonCategory.FOREIGN_RESIDENT,)
+    organisation = catalogue.rules_for("sea_border_area", "organisation", NEW_YEAR_2026)
+    assert not any("PER-67" in r.rules_refs for r in organisation)
+    old = catalogue.get(notice.supersedes)  # the 2015 employer's notice within 24 hours
+    assert "Decree 71/2015/NĐ-CP Art 7(4)" in [c.label for c in old.citations]
+
+
+def test_rule__organisation_bringing_foreigners_notifies_24_hours_ahead(catalogue):
+    notice = catalogue.get("land.organisation.notify_foreigners_brought_in")
+    assert notice.lead_time == LeadTime(24, TimeUnit.HOURS,
+                                        before="arrival of the foreigners in the land border area")
+    assert "Decree 34/2014/NĐ-CP Art 6(2)(b)" in [c.label for c in notice.citations]
+
+
+def test_rule__sea_zones_name_their_authorities(catalogue):
+    restricted = catalogue.get("restricted_area_sea.all.restricted_activities")
+    assert "line ministry" in restricted.text_en and "GEO-SEA-06" in restricted.rules_refs
+    prohibited = catalogue.get("prohibited_zone_sea.all.zone_rules")
+    assert "chairman of the coastal provincial People's Committee" in prohibited.text_en
+    temporary = catalogue.get("territorial_sea.all.temporary_zone_decision")
+    assert temporary.lead_time == LeadTime(15, TimeUnit.DAYS, before=temporary.lead_time.before)
+    assert "Notice to Mariners" in temporary.lead_time.before
+
+
+def test_rule__border_resident_definition_is_flagged(catalogue):
+    rule = catalogue.get("land.border_resident.may_reside")
+    assert rule.unconfirmed and "OQ-19" in rule.unconfirmed_reason
+    assert "GL-03" in rule.rules_refs
+
+
+def test_rule__maritime_administration_has_its_current_name(catalogue):
+    drills = catalogue.get("sea.organisation.notify_drills")
+    assert "Cục Hàng hải và Đường thủy Việt Nam" in drills.text_vi
+    assert "Maritime and Inland Waterways Administration" in drills.text_en
+
+
+@pytest.mark.parametrize("ref", ["DEC-30", "DEC-32", "DEC-60", "DEC-61", "DEC-62", "DEC-63",
+                                 "DEC-64", "EP-03", "EP-04", "EP-06", "EP-10", "EP-11", "EP-12",
+                                 "EP-13", "EP-14", "EP-15", "GEO-GATE-10", "GL-22", "GEO-SEA-06",
+                                 "PER-26"])
+def test_citation_ids__cover_the_rules_added_from_the_revised_rules_md(catalogue, ref):
+    assert ref in catalogue.citation_ids()
+
+
+def test_rule__seaport_e_border_declares_4_hours_before_arrival(catalogue):
+    rules = catalogue.rules_for("sea_border_area", "organisation", NEW_YEAR_2026)
+    [declare] = [r for r in rules if "EP-12" in r.rules_refs and r.kind is RuleKind.OBLIGATION]
+    assert declare.lead_time == LeadTime(4, TimeUnit.HOURS,
+                                         before="arrival of the vessel at the port")
+    assert "2 hours before departure" in declare.text_en
+
+
+def test_rules_md_ids__each_is_used_or_listed_not_applicable(catalogue, rules_md_ids):
+    from geo.rules.browse import authority_ids
+
+    rule_ids = {i for i in rules_md_ids if not i.startswith(("P-", "OQ-"))}
+    covered = catalogue.citation_ids() | set(catalogue.not_applicable) | authority_ids()
+    assert not sorted(rule_ids - covered)
+    assert not set(catalogue.not_applicable) - rules_md_ids  # no stale IDs
+    assert all(len(reason) > 40 for reason in catalogue.not_applicable.values())
+
+
+def test_docs_rules_md__matches_the_catalogue():
+    from geo.rules.browse import rules_markdown
+
+    committed = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == rules_markdown(), "regenerate: borderzone rules --markdown > docs/rules.md"
+
+
+def test_rules_at__filters_and_orders(catalogue):
+    from geo.rules.browse import rules_at
+
+    listing = rules_at(NEW_YEAR_2026, "border_belt", "foreign_visitor")
+    assert [r["id"] for r in listing["rules"]] == [
+        r.id for r in catalogue.rules_for("border_belt", "foreign_visitor", NEW_YEAR_2026)]
+    everything = rules_at(NEW_YEAR_2026)
+    assert everything["count"] == len(catalogue.in_force(NEW_YEAR_2026))
+    with pytest.raises(InvalidInput) as caught:
+        rules_at(NEW_YEAR_2026, zone="air_border_area")
+    assert caught.value.field == "zone_kind"
+
+
+def test_check_depth__issuer_decides_beyond_100_to_1000_m():
+    from geo.border import BeltIssuer, check_depth
+
+    assert check_depth(1500.0, "Quyết định …/QĐ-TTg", "prime_minister") is BeltIssuer.PRIME_MINISTER
+    assert check_depth(30.0, "Quyết định 679/QĐ-TTg", BeltIssuer.PRIME_MINISTER)
+    assert check_depth(1000.0, "Nghị quyết …/NQ-HĐND", "provincial_peoples_council")
+    for depth in (1500.0, 99.0):
+        with pytest.raises(InvalidInput) as caught:
+            check_depth(depth, "Quyết định …/QĐ-TTg", "provincial_peoples_committee")
+        assert caught.value.field == "depth_m" and "Art 3(1)(b)" in caught.value.message

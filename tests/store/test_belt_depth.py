@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 import numpy as np
 import pytest
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
 
 from geo.check import check_points
 from geo.crs import GEOD
@@ -14,6 +16,9 @@ from geo.timeutil import HANOI
 
 LUNG_CU = "00715"
 INSTRUMENT = "Nghị quyết thử nghiệm số 01/NQ-HĐND (test)"
+COUNCIL = "provincial_peoples_council"
+PM = "prime_minister"
+PM_DECISION = "Quyết định thử nghiệm số 01/QĐ-TTg (test)"
 
 
 def _probe_points(index):
@@ -29,7 +34,7 @@ def _probe_points(index):
 
 
 def test_set_belt_depth__narrower_belt_replaces_the_default(conn, loaded):
-    result = set_belt_depth(conn, LUNG_CU, 500.0, INSTRUMENT, date(2027, 1, 1))
+    result = set_belt_depth(conn, LUNG_CU, 500.0, INSTRUMENT, date(2027, 1, 1), issuer=COUNCIL)
     assert result["depth_m"] == 500.0
     # the index built inside this (rolled back) transaction sees the new row
     index = index_from(conn)
@@ -44,7 +49,7 @@ def test_set_belt_depth__narrower_belt_replaces_the_default(conn, loaded):
 
 
 def test_set_belt_depth__edge_at_500_m_geodesic(conn, loaded):
-    set_belt_depth(conn, LUNG_CU, 500.0, INSTRUMENT, date(2027, 1, 1))
+    set_belt_depth(conn, LUNG_CU, 500.0, INSTRUMENT, date(2027, 1, 1), issuer=COUNCIL)
     index = index_from(conn)
     near, _ = _probe_points(index)
     a = near[0]
@@ -70,19 +75,61 @@ def test_set_belt_depth__edge_at_500_m_geodesic(conn, loaded):
     assert outside is not None and not outside.in_border_belt
 
 
-@pytest.mark.parametrize("depth, instrument, field", [
-    (1500.0, INSTRUMENT, "depth_m"), (50.0, INSTRUMENT, "depth_m"), (500.0, " ", "instrument")])
-def test_set_belt_depth__refusals(conn, loaded, depth, instrument, field):
+@pytest.mark.parametrize("depth, instrument, issuer, field", [
+    (1500.0, INSTRUMENT, COUNCIL, "depth_m"),  # over 1,000 m: not the province's to set
+    (1500.0, "Quyết định …/QĐ-UBND (test)", "provincial_peoples_committee", "depth_m"),
+    (50.0, INSTRUMENT, COUNCIL, "depth_m"),  # under 100 m: not the province's either
+    (50.0, "Quyết định 679/QĐ-TTg (test)", COUNCIL, "depth_m"),  # "TTg" in the text is no issuer
+    (15_000.0, PM_DECISION, PM, "depth_m"),  # km typed as m: refused as input
+    (500.0, " ", COUNCIL, "instrument"),
+    (500.0, INSTRUMENT, "district_committee", "issuer"),
+])
+def test_set_belt_depth__refusals(conn, loaded, depth, instrument, issuer, field):
     with pytest.raises(InvalidInput) as err:
-        set_belt_depth(conn, LUNG_CU, depth, instrument, date(2027, 1, 1))
+        set_belt_depth(conn, LUNG_CU, depth, instrument, date(2027, 1, 1), issuer=issuer)
     assert err.value.field == field
+    count = conn.execute(text("SELECT count(*) FROM belt_segment WHERE commune_code = :c "
+                              "AND NOT is_default"), {"c": LUNG_CU}).scalar_one()
+    assert count == 0  # nothing half-written
+
+
+def test_set_belt_depth__provincial_refusal_cites_the_circular(conn, loaded):
+    with pytest.raises(InvalidInput) as err:
+        set_belt_depth(conn, LUNG_CU, 1500.0, INSTRUMENT, date(2027, 1, 1), issuer=COUNCIL)
+    assert "Circular 43/2015/TT-BQP Art 3(1)(b)" in err.value.message
+    assert err.value.detail["rules_ref"] == "GEO-BELT-06"
 
 
 def test_set_belt_depth__prime_minister_may_go_under_100_m(conn, loaded):
-    result = set_belt_depth(conn, LUNG_CU, 50.0, "Quyết định 679/QĐ-TTg (test)", date(2027, 1, 1))
-    assert result["depth_m"] == 50.0
+    result = set_belt_depth(conn, LUNG_CU, 50.0, "Quyết định 679/QĐ-TTg (test)",
+                            date(2027, 1, 1), issuer=PM)
+    assert result["depth_m"] == 50.0 and result["issuer"] == PM
+
+
+def test_set_belt_depth__prime_minister_may_go_over_1000_m(conn, loaded):
+    """A 1,500 m belt by a Prime Minister's decision: recorded (the database check of
+    migration 0004 allows it) and the point check follows it past 1,000 m."""
+    result = set_belt_depth(conn, LUNG_CU, 1500.0, PM_DECISION, date(2027, 1, 1), issuer=PM)
+    assert result["depth_m"] == 1500.0 and result["issuer"] == PM
+    stored = conn.execute(text("SELECT depth_m, issuer FROM belt_segment WHERE id = :i"),
+                          {"i": result["id"]}).one()
+    assert tuple(stored) == (1500.0, PM)
+    index = index_from(conn)
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(105.28, 105.36, 4000), rng.uniform(23.33, 23.40, 4000)
+    answers = check_points(index, lon, lat, datetime(2027, 1, 2, tzinfo=HANOI))
+    deep = [a for a in answers if a.commune and a.commune["code"] == LUNG_CU
+            and 1100 < a.border_distance_m < 1400]
+    assert len(deep) > 20
+    assert all(a.in_border_belt and a.belt["depth_m"] == 1500.0 for a in deep)
+
+
+def test_belt_depth__database_check_refuses_over_the_sanity_bound(conn, loaded):
+    with pytest.raises(sa_exc.IntegrityError):
+        conn.execute(text("UPDATE belt_segment SET depth_m = 20000 WHERE id = "
+                          "(SELECT min(id) FROM belt_segment)"))
 
 
 def test_set_belt_depth__unknown_commune(conn, loaded):
     with pytest.raises(NotFound):
-        set_belt_depth(conn, "99999", 500.0, INSTRUMENT, date(2027, 1, 1))
+        set_belt_depth(conn, "99999", 500.0, INSTRUMENT, date(2027, 1, 1), issuer=COUNCIL)
