@@ -119,7 +119,7 @@ def test_dense_batch__rebuilds_the_footprint_not_the_zone(server, secret):
     assert extents == {"generalised"}
     assert seen[in_zone].all()  # what is rebuilt contains the zone
     assert _iou(seen, in_cover) == 1.0  # ... and is exactly the footprint
-    assert _iou(seen, in_zone) < 0.25  # the 0.8 km2 L among km cells
+    assert _iou(seen, in_zone) < 0.1  # the 0.8 km2 L in 11 km cells: ~0.07
     # no point reported outside lies closer to the zone than the footprint's margin
     outside = _metric(shapely.multipoints(pts[~seen]))
     assert outside.distance(_metric(shape)) > DEFAULT_SPEC.margin_m - 1.0
