@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         db_url = url or database_url(settings)
         _migrate_if_reachable(db_url)
         engine = make_engine(db_url)
-        live = LiveIndex(engine, poll_s=settings.index_poll_s)
+        live = LiveIndex(engine, poll_s=settings.index_poll_s, footprint=settings.footprint)
         live.start()
         app.state.engine, app.state.live = engine, live
         yield

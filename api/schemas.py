@@ -31,7 +31,12 @@ class ZoneHit(BaseModel):
     gate_type: str | None = None
     status: str | None = None
     version: int | None = None
-    valid_to: str | None = None
+    valid_to: str | None = Field(default=None, description="end of validity; for sensitive "
+                                 "zones and uncleared callers, to the Hanoi day")
+    extent: str = Field(default="exact", description="exact | generalised: for uncleared "
+                        "callers a sensitive zone is its public footprint (whole grid cells "
+                        "around it), never its exact shape")
+    extent_note: str | None = None
 
 
 class DecisionIssuer(BaseModel):

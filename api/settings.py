@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from geo.footprint import FootprintSpec
 from geo.store.embedded import Cluster
 from geo.store.migrate import ensure_database
 
@@ -34,6 +35,14 @@ class Settings(BaseSettings):
     key_cache_s: float = Field(default=30.0, alias="BORDERZONE_KEY_CACHE_S")
     rate_per_s: float | None = Field(default=None, alias="BORDERZONE_RATE_PER_S")
     rate_burst: int | None = Field(default=None, alias="BORDERZONE_RATE_BURST")
+    # footprints of sensitive zones (issue 8): see docs/operations.md
+    footprint_cell_m: float = Field(default=1_000.0, alias="BORDERZONE_FOOTPRINT_CELL_M")
+    footprint_margin_m: float = Field(default=500.0, alias="BORDERZONE_FOOTPRINT_MARGIN_M")
+
+    @property
+    def footprint(self) -> FootprintSpec:
+        """Cell size and margin of the footprints uncleared callers are answered against."""
+        return FootprintSpec(cell_m=self.footprint_cell_m, margin_m=self.footprint_margin_m)
 
 
 def database_url(settings: Settings, *, log=print) -> str:

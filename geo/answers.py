@@ -12,8 +12,9 @@ import shapely
 
 from geo.check import PointAnswer, check_points
 from geo.decisions.features import decision_hit
+from geo.footprint import EXACT
 from geo.index import FAR_FUTURE, ZoneIndex, as_utc64
-from geo.routes import DECISION_LAYERS, Passage, Track, passages
+from geo.routes import DECISION_LAYERS, Passage, Track, passages, route_layers
 from geo.rules import Catalogue, load_catalogue, local_date
 from geo.timeutil import HANOI, to_hanoi
 from geo.zones import PersonCategory, Sensitivity, ZoneKind
@@ -64,11 +65,16 @@ def _rules_change(kinds: list[str], person: PersonCategory, at: datetime,
 
 
 def valid_until(index: ZoneIndex, geoms: np.ndarray, at: datetime, kinds: list[str],
-                person: PersonCategory, catalogue: Catalogue | None = None) -> str | None:
-    """ISO instant of the next change of any zone, decision or rule touching ``geoms``."""
+                person: PersonCategory, catalogue: Catalogue | None = None, *,
+                cleared: bool = False) -> str | None:
+    """ISO instant of the next change of any zone, decision or rule touching ``geoms``.
+    For uncleared callers sensitive zones count as their footprints, whose validity runs
+    over whole Hanoi days: their changes show only as the start of a Hanoi day."""
     catalogue = catalogue or load_catalogue()
     after = as_utc64(at, None)
-    moments = [getattr(index, name).next_change(geoms, after) for name in CHANGE_LAYERS]
+    layers = [index.zone_layer(cleared) if name == "zones" else getattr(index, name)
+              for name in CHANGE_LAYERS]
+    moments = [layer.next_change(geoms, after) for layer in layers]
     moments.append(_rules_change(kinds, person, at, catalogue))
     first = min(moments)
     if first >= FAR_FUTURE:
@@ -90,7 +96,7 @@ def answer_points(index: ZoneIndex, lon, lat, at: datetime, person: PersonCatego
     geoms = shapely.points(np.asarray(lon, float), np.asarray(lat, float))
     return {"type": "points", "at": at.isoformat(), "person": person.value, "points": points,
             "valid_until": valid_until(index, geoms, at, list(dict.fromkeys(all_kinds)),
-                                       person, catalogue)}
+                                       person, catalogue, cleared=cleared)}
 
 
 def _legal_basis(p: Passage) -> str | None:
@@ -109,14 +115,17 @@ def _end(point, moment: datetime | None, along_m: float) -> dict:
 
 
 def _passage_dict(p: Passage, cleared: bool) -> dict:
+    """One stretch inside a zone, the same keys for every caller. For uncleared callers a
+    sensitive zone is its footprint (``route_layers``): entry, exit, times and length are
+    those of the footprint crossing, and its name and id stay empty."""
     sensitivity = p.feature.props.get("sensitivity", Sensitivity.PUBLIC)
-    out = {"kind": p.kind, "legal_basis": _legal_basis(p), "sensitivity": sensitivity}
+    out = {"kind": p.kind, "legal_basis": _legal_basis(p), "sensitivity": sensitivity,
+           "id": p.feature.id, "name": p.feature.name,
+           "extent": p.feature.props.get("extent", EXACT),
+           "extent_note": p.feature.props.get("extent_note")}
     if not cleared and sensitivity != Sensitivity.PUBLIC:
-        # no name, id, entry/exit point or length: they would reveal the zone's extent
-        out["name"] = f"restricted — {p.kind.replace('_', ' ')}"
-        return out
-    out.update(id=p.feature.id, name=p.feature.name,
-               entry=_end(p.entry, p.entry_time, p.entry_along_m),
+        out.update(id=None, name=f"restricted — {p.kind.replace('_', ' ')}")
+    out.update(entry=_end(p.entry, p.entry_time, p.entry_along_m),
                exit=_end(p.exit, p.exit_time, p.exit_along_m),
                length_m=round(p.length_m, 2), starts_inside=p.starts_inside)
     if p.kind == ZoneKind.BORDER_BELT.value:
@@ -134,7 +143,7 @@ def answer_route(index: ZoneIndex, track: Track, at: datetime, person: PersonCat
     """Zones the route enters (entry/exit, times, length inside), the decisions in force
     there when entered, and the obligations for ``person``, each with its citations."""
     start = track.times[0][0] if track.times else at
-    found = passages(index, track, start)
+    found = passages(index, track, start, layers=route_layers(cleared))
     decided = passages(index, track, start, layers=DECISION_LAYERS)
     catalogue = load_catalogue()
     kinds = list(dict.fromkeys(p.kind for p in found))
@@ -155,4 +164,4 @@ def answer_route(index: ZoneIndex, track: Track, at: datetime, person: PersonCat
             "obligations": obligations(kinds, person, start, catalogue),
             "start": ends[0].as_dict(), "end": ends[1].as_dict(),
             "valid_until": valid_until(index, np.array([track.geometry]), start, kinds,
-                                       person, catalogue)}
+                                       person, catalogue, cleared=cleared)}

@@ -72,13 +72,15 @@ def _valid(layer: Layer, instant: np.datetime64) -> np.ndarray:
 
 
 def epoch(index: ZoneIndex, at: datetime | np.datetime64 | None = None, *,
-          build: bool = True) -> Epoch | None:
-    """The (cached) grid epoch holding ``at`` (default now); None when not cached and not
-    ``build``. Also use it to build the grid ahead of the first batch."""
+          build: bool = True, cleared: bool = False) -> Epoch | None:
+    """The (cached) grid epoch holding ``at`` (default now) for a caller of ``cleared``
+    clearance (grids of uncleared callers hold footprints, not sensitive zones); None when
+    not cached and not ``build``. Also use it to build the grid ahead of the first batch."""
     lk = lookups(index)
     instant = at if isinstance(at, np.datetime64) else as_utc64(at or now(), None)
-    layers = polygon_layers(index)
-    key = ("epoch", b"".join(_valid(layer, instant).tobytes() for layer in layers))
+    layers = polygon_layers(index, cleared=cleared)
+    public = not cleared and index.generalises  # else both clearances share one grid
+    key = ("epoch", public, b"".join(_valid(layer, instant).tobytes() for layer in layers))
     cache = index.grids
     with _LOCK:
         if key in cache:
@@ -86,7 +88,7 @@ def epoch(index: ZoneIndex, at: datetime | np.datetime64 | None = None, *,
             return cache[key]
         if not build:
             return None
-        found = _build_epoch(index, lk, instant)
+        found = _build_epoch(index, lk, instant, cleared)
         cache[key] = found
         epochs = [k for k in cache if isinstance(k, tuple) and k[0] == "epoch"]
         for old in epochs[:-CACHED_EPOCHS]:
@@ -94,22 +96,23 @@ def epoch(index: ZoneIndex, at: datetime | np.datetime64 | None = None, *,
         return found
 
 
-def _build_epoch(index: ZoneIndex, lk: Lookups, instant: np.datetime64) -> Epoch:
+def _build_epoch(index: ZoneIndex, lk: Lookups, instant: np.datetime64,
+                 cleared: bool) -> Epoch:
     start = time.perf_counter()
-    layers = polygon_layers(index)
+    layers = polygon_layers(index, cleared=cleared)
     g = grid.build([layer.geoms[_valid(layer, instant)] for layer in layers], lk.line,
                    line_clear_m=NEAR_BORDER_M, band_m=COUNTRY_BY_LINE_M)
     lon = np.append(g.rep_lon, g.extent.west_deg - 1.0)  # last: a point outside the grid
     lat = np.append(g.rep_lat, g.extent.south_deg - 1.0)
     far = np.full(len(lon), np.inf)  # every region keeps > 99 m from the line
     table = exact_columns(index, lon, lat, np.full(len(lon), instant), lk, far,
-                          np.full(len(lon), "", dtype="U3"))
+                          np.full(len(lon), "", dtype="U3"), cleared=cleared)
     del table["at"]
     return Epoch(g, table, table["country"] == "", time.perf_counter() - start)
 
 
 def _grid_columns(index: ZoneIndex, lk: Lookups, ep: Epoch, lon, lat, when,
-                  distance: bool) -> dict[str, np.ndarray]:
+                  distance: bool, cleared: bool) -> dict[str, np.ndarray]:
     """Answers through the grid; points in touched cells answered exactly."""
     region, band = ep.grid.locate(lon, lat)
     touched = region == grid.TOUCHED
@@ -127,7 +130,8 @@ def _grid_columns(index: ZoneIndex, lk: Lookups, ep: Epoch, lon, lat, when,
     where = np.flatnonzero(touched)
     if len(where):
         part = exact_columns(index, lon[where], lat[where], when[where], lk,
-                             *((dist[where], iso[where]) if distance else ()))
+                             *((dist[where], iso[where]) if distance else ()),
+                             cleared=cleared)
         for name, column in cols.items():
             column[where] = part[name]
     cols["border_distance_m"], cols["nearest_neighbour"] = np.round(dist, 2), iso
@@ -135,16 +139,17 @@ def _grid_columns(index: ZoneIndex, lk: Lookups, ep: Epoch, lon, lat, when,
 
 
 def _check_epoch(index: ZoneIndex, lk: Lookups, lon, lat, when,
-                 distance: bool) -> dict[str, np.ndarray]:
+                 distance: bool, cleared: bool) -> dict[str, np.ndarray]:
     """Points whose instants all fall in one validity epoch."""
     if not len(lon):
         return blank(0)
-    ep = epoch(index, when[0], build=len(lon) >= GRID_MIN_POINTS)
+    ep = epoch(index, when[0], build=len(lon) >= GRID_MIN_POINTS, cleared=cleared)
     if ep is None:
         cols = exact_columns(index, lon, lat, when, lk, *(nearest(index, lon, lat)
-                                                          if distance else ()))
+                                                          if distance else ()),
+                             cleared=cleared)
     else:
-        cols = _grid_columns(index, lk, ep, lon, lat, when, distance)
+        cols = _grid_columns(index, lk, ep, lon, lat, when, distance, cleared)
     if not distance:
         cols["border_distance_m"] = np.full(len(lon), np.nan)
         cols["nearest_neighbour"] = np.full(len(lon), "", dtype="U3")
@@ -162,21 +167,22 @@ def _instants(at, n: int) -> np.ndarray:
 
 
 def check_arrays(index: ZoneIndex, lon, lat, at: datetime | np.ndarray | None = None, *,
-                 distance: bool = True) -> dict[str, np.ndarray]:
+                 distance: bool = True, cleared: bool = False) -> dict[str, np.ndarray]:
     """Where each point (WGS 84 lon/lat degrees) is at ``at``: one instant (default now) or
     one datetime64 per point (UTC). Columns as ``COLUMNS`` plus ``at``; same answers as
-    ``check_points`` (distances rounded to 0.01 m). Points are grouped by validity epoch."""
+    ``check_points`` with the same ``cleared`` (uncleared: sensitive zones as footprints;
+    distances rounded to 0.01 m). Points are grouped by validity epoch."""
     lon = np.ascontiguousarray(lon, dtype=float).ravel()
     lat = np.ascontiguousarray(lat, dtype=float).ravel()
     when = _instants(at, len(lon))
     lk = lookups(index)
     epochs = np.searchsorted(lk.boundaries, when.view(np.int64), side="right")
     if not len(lon) or (epochs == epochs[0]).all():
-        return _check_epoch(index, lk, lon, lat, when, distance)
+        return _check_epoch(index, lk, lon, lat, when, distance, cleared)
     out = blank(len(lon))
     order = np.argsort(epochs, kind="stable")
     for idx in np.split(order, np.flatnonzero(np.diff(epochs[order])) + 1):
-        part = _check_epoch(index, lk, lon[idx], lat[idx], when[idx], distance)
+        part = _check_epoch(index, lk, lon[idx], lat[idx], when[idx], distance, cleared)
         for name, column in out.items():
             column[idx] = part[name]
     return out

@@ -49,9 +49,11 @@ COLUMNS: dict[str, tuple[object, object]] = {
 }
 
 
-def polygon_layers(index: ZoneIndex) -> list[Layer]:
-    """The index's polygon layers (an index from before a layer existed lacks it)."""
-    return [getattr(index, n) for n in POLYGON_LAYERS if hasattr(index, n)]
+def polygon_layers(index: ZoneIndex, *, cleared: bool) -> list[Layer]:
+    """The index's polygon layers as a caller meets them (uncleared: sensitive zones as
+    footprints; an index from before a layer existed lacks it)."""
+    return [index.zone_layer(cleared) if n == "zones" else getattr(index, n)
+            for n in POLYGON_LAYERS if hasattr(index, n)]
 
 
 def blank(n: int) -> dict[str, np.ndarray]:
@@ -90,8 +92,9 @@ class Lookups:
         b = index.border
         a_lon, a_lat = crs.from_metric(b.a[:, 0], b.a[:, 1])
         b_lon, b_lat = crs.from_metric(b.b[:, 0], b.b[:, 1])
+        layers = [*polygon_layers(index, cleared=True), index.zones_public]
         stamps = np.concatenate([np.concatenate([layer.starts, layer.ends])
-                                 for layer in polygon_layers(index)])
+                                 for layer in layers])
         exact, simple, provinces = index.communes_exact, index.communes_simplified, \
             index.provinces
         return cls(
@@ -142,9 +145,9 @@ def _hits_by_point(n: int, pairs) -> tuple[np.ndarray, np.ndarray]:
     return out, count
 
 
-def _zone_pairs(index: ZoneIndex, pts, when):
+def _zone_pairs(index: ZoneIndex, pts, when, cleared: bool):
     """(point, (kind, Feature)) in ``check_points`` order: zones, then checkpoint areas."""
-    for layer, fixed_kind in ((index.zones, None),
+    for layer, fixed_kind in ((index.zone_layer(cleared), None),
                               (index.checkpoint_areas, ZoneKind.CHECKPOINT_AREA.value)):
         pidx, fidx = layer.hits(pts, when)
         for p, f in zip(pidx.tolist(), fidx.tolist(), strict=True):
@@ -167,12 +170,12 @@ def _belt_rows(index: ZoneIndex, lk: Lookups, pts, when) -> np.ndarray:
 
 
 def exact_columns(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray, when: np.ndarray,
-                  lk: Lookups, dist: np.ndarray | None = None, iso: np.ndarray | None = None
-                  ) -> dict[str, np.ndarray]:
+                  lk: Lookups, dist: np.ndarray | None = None, iso: np.ndarray | None = None,
+                  *, cleared: bool = False) -> dict[str, np.ndarray]:
     """Exact answers for points (lon/lat degrees) at instants ``when`` of one epoch, as
     ``check_points`` derives them, given each point's distance to the line (metres) and its
     neighbour; without them, the distance is measured only where the answer depends on it
-    (``border_distance_m`` is NaN elsewhere)."""
+    (``border_distance_m`` is NaN elsewhere). Zones as ``cleared`` callers meet them."""
     pts = shapely.points(lon, lat)
     hit = {name: getattr(index, name).first_hit(pts, when) for name in (
         "communes_exact", "communes_simplified", "provinces", "territory", "neighbours",
@@ -194,7 +197,8 @@ def exact_columns(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray, when: np.n
     cols.update(in_border_belt=belt >= 0, belt_index=belt, belt_id=lk.belt_id[belt],
                 belt_depth_m=lk.belt_depth_m[belt], border_distance_m=np.round(dist, 2),
                 nearest_neighbour=np.asarray(iso, dtype="U3"), at=when)
-    cols["zones"], cols["zone_count"] = _hits_by_point(len(pts), _zone_pairs(index, pts, when))
+    cols["zones"], cols["zone_count"] = _hits_by_point(len(pts), _zone_pairs(index, pts, when,
+                                                                               cleared))
     cols["decisions"], cols["decision_count"] = _hits_by_point(
         len(pts), _decision_pairs(index, pts, when))
     sea = getattr(index, "sea", None)

@@ -1,8 +1,9 @@
 """Writing batch answers chunk by chunk: NDJSON (one object per point, the shape of a
 ``GET /v1/check/point`` answer plus the point's ``id``) or CSV (one row per point).
 
-Zones are written as the caller may see them: ``cleared`` callers get the names and ids of
-sensitive zones, others only their kind and legal basis (``geo.check._zone_entry``).
+Zones are written as the caller may see them: ``cleared`` callers get the names, ids and
+exact extent of sensitive zones, others only their kind and legal basis, answered against
+their footprints (``geo.check._zone_entry``, ``geo.footprint``).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def answer_chunks(index: ZoneIndex, batch: PointBatch, *, fmt: str, cleared: boo
         part = slice(start, start + chunk)
         when = batch.when[part] if batch.when is not None else \
             np.full(len(batch.lon[part]), instant)
-        cols = check_arrays(index, batch.lon[part], batch.lat[part], when)
+        cols = check_arrays(index, batch.lon[part], batch.lat[part], when, cleared=cleared)
         text = writer.rows(batch.ids[part], batch.lon[part], batch.lat[part], cols)
         if progress is not None:
             progress(len(batch.lon[part]))

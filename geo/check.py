@@ -15,6 +15,7 @@ import shapely
 from geo import crs
 from geo.decisions.features import decision_hit
 from geo.errors import InvalidInput
+from geo.footprint import EXACT
 from geo.index import Layer, ZoneIndex, as_utc64
 from geo.timeutil import now
 from geo.zones import Sensitivity, ZoneKind
@@ -90,15 +91,17 @@ ZONE_KEYS = ("id", "authority", "gate_id", "gate_type", "status", "version", "va
 
 def _zone_entry(f, kind: str, cleared: bool) -> dict:
     """One zone holding the point. Every caller gets the same keys; for uncleared callers a
-    sensitive zone's name, id, authority and validity stay empty (its kind and legal
-    basis are public)."""
+    sensitive zone's name, id and authority stay empty (its kind and legal basis are
+    public), its extent is the generalised footprint (``geo.footprint``: ``extent`` says
+    so) and its ``valid_to`` is the footprint's, to the Hanoi day."""
     sensitivity = f.props.get("sensitivity", Sensitivity.PUBLIC)
     entry = {"kind": kind, "legal_basis": f.props.get("legal_basis"),
-             "sensitivity": sensitivity, **dict.fromkeys(ZONE_KEYS)}
+             "sensitivity": sensitivity, **dict.fromkeys(ZONE_KEYS),
+             "extent": f.props.get("extent", EXACT), "extent_note": f.props.get("extent_note")}
+    entry["valid_to"] = f.valid_to.isoformat() if f.valid_to else None
     if cleared or sensitivity == Sensitivity.PUBLIC:
         entry.update({k: f.props[k] for k in ZONE_KEYS if k in f.props})
-        entry.update(id=f.id, name=f.name, authority=f.props.get("authority"),
-                     valid_to=f.valid_to.isoformat() if f.valid_to else None)
+        entry.update(id=f.id, name=f.name, authority=f.props.get("authority"))
     else:
         entry["name"] = f"restricted — {kind.replace('_', ' ')}"
     return entry
@@ -133,7 +136,8 @@ def _belt_hits(index: ZoneIndex, pts, when) -> dict[int, dict]:
 def check_points(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray,
                  at: datetime | None = None, *, cleared: bool = False) -> list[PointAnswer]:
     """Answer every point at the instant ``at`` (default now). ``cleared`` callers see the
-    names and ids of sensitive zones; others only their kind and legal basis."""
+    names, ids and exact extent of sensitive zones; others only their kind and legal basis,
+    answered against their footprints (``ZoneIndex.zone_layer``)."""
     at = at or now()
     lon, lat = np.asarray(lon, float), np.asarray(lat, float)
     pts = shapely.points(lon, lat)
@@ -163,8 +167,8 @@ def check_points(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray,
 
 def _collect(index: ZoneIndex, pts, when, cleared: bool) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = {}
-    for layer, fixed_kind in ((index.zones, None), (index.checkpoint_areas,
-                                                    ZoneKind.CHECKPOINT_AREA.value)):
+    for layer, fixed_kind in ((index.zone_layer(cleared), None),
+                              (index.checkpoint_areas, ZoneKind.CHECKPOINT_AREA.value)):
         pidx, fidx = layer.hits(pts, when)
         for p, f in zip(pidx, fidx, strict=True):
             feat = layer.features[f]

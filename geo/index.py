@@ -8,7 +8,7 @@ are vectorised over arrays of lon/lat (EPSG:4326): one transform, one tree query
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -17,6 +17,15 @@ from scipy.spatial import cKDTree
 from shapely import STRtree
 
 from geo import crs
+from geo.footprint import (
+    DEFAULT_SPEC,
+    GENERALISED,
+    FootprintSpec,
+    day_ceil,
+    day_floor,
+    footprint,
+    is_sensitive,
+)
 
 FAR_PAST = np.datetime64("1900-01-01T00:00:00", "us")
 FAR_FUTURE = np.datetime64("9999-01-01T00:00:00", "us")
@@ -39,6 +48,8 @@ class Feature:
     props: dict = field(default_factory=dict)
     valid_from: datetime | None = None
     valid_to: datetime | None = None
+    #: sensitive zones: the stored public footprint (lon/lat), when there is one
+    footprint: object | None = None
 
 
 class Layer:
@@ -327,6 +338,23 @@ def _to_metric(xy: np.ndarray) -> np.ndarray:
     return np.column_stack(crs.to_metric(xy[:, 0], xy[:, 1]))
 
 
+def public_layer(layer: Layer, spec: FootprintSpec = DEFAULT_SPEC) -> Layer:
+    """The layer as uncleared callers meet it: sensitive features replaced by their
+    footprints (the stored one, else made with ``spec``), valid over whole Hanoi days
+    (widened outward). The layer itself when nothing in it is sensitive."""
+    if not any(is_sensitive(f.props.get("sensitivity")) for f in layer.features):
+        return layer
+    return Layer([_public(f, spec) if is_sensitive(f.props.get("sensitivity")) else f
+                  for f in layer.features])
+
+
+def _public(f: Feature, spec: FootprintSpec) -> Feature:
+    shape = f.footprint if f.footprint is not None else footprint(f.geom, spec)
+    return replace(f, geom=shape, footprint=shape,
+                   props={**f.props, "extent": GENERALISED, "extent_note": spec.note},
+                   valid_from=day_floor(f.valid_from), valid_to=day_ceil(f.valid_to))
+
+
 @dataclass
 class ZoneIndex:
     """Everything a location check needs, prepared once per data version."""
@@ -348,5 +376,22 @@ class ZoneIndex:
     decisions: Layer = field(default_factory=lambda: Layer([]))
     #: the sea border area: territorial waters and coastal communes (GEO-SEA-01)
     sea: Layer = field(default_factory=lambda: Layer([]))
+    #: how footprints are made for sensitive zones stored without one
+    footprint_spec: FootprintSpec = DEFAULT_SPEC
+    #: ``zones`` as uncleared callers meet them (``public_layer``), made from ``zones``
+    zones_public: Layer = field(init=False, repr=False, compare=False)
     #: batch-check lookup grids per validity epoch (``geo.batch``), built on first use
     grids: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.zones_public = public_layer(self.zones, self.footprint_spec)
+
+    def zone_layer(self, cleared: bool) -> Layer:
+        """The prohibited and restricted zones a caller is answered against: exact for
+        cleared callers, footprints of the sensitive ones for everybody else."""
+        return self.zones if cleared else self.zones_public
+
+    @property
+    def generalises(self) -> bool:
+        """True when uncleared callers see some zone as a footprint."""
+        return self.zones_public is not self.zones

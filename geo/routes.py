@@ -31,6 +31,14 @@ ROUTE_LAYERS = (
 DECISION_LAYERS = (("decisions", "restriction_decision"),)
 
 
+def route_layers(cleared: bool) -> tuple:
+    """``ROUTE_LAYERS`` for a caller: uncleared callers cross the zones' footprints."""
+    if cleared:
+        return ROUTE_LAYERS
+    return tuple(("zones_public" if attr == "zones" else attr, kind)
+                 for attr, kind in ROUTE_LAYERS)
+
+
 @dataclass
 class Track:
     """A validated route: its parts (lon/lat arrays), per-vertex geodesic distances and
@@ -79,7 +87,7 @@ class Passage:
 
 def prepare(index: ZoneIndex) -> None:
     """Cut the route layers into tiles now, so that no request pays for it."""
-    for attr, _ in ROUTE_LAYERS + DECISION_LAYERS:
+    for attr, _ in ROUTE_LAYERS + route_layers(False) + DECISION_LAYERS:
         getattr(index, attr).tiles()
 
 
@@ -159,7 +167,8 @@ def time_at(track: Track, along_m: np.ndarray) -> list[datetime | None]:
 
 def passages(index: ZoneIndex, track: Track, at: datetime,
              layers: tuple = ROUTE_LAYERS) -> list[Passage]:
-    """Every stretch of the route inside a zone that is in force when it is entered."""
+    """Every stretch of the route inside a zone that is in force when it is entered
+    (``layers``: ``route_layers(cleared)`` for a caller's answer)."""
     found: list[Passage] = []
     for attr, kind in layers:
         found.extend(_layer_passages(getattr(index, attr), kind, track, at))

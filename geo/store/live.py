@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from geo import batch, routes
 from geo.errors import StoreUnavailable
+from geo.footprint import DEFAULT_SPEC, FootprintSpec
 from geo.index import FAR_PAST, ZoneIndex
 from geo.store import snapshot
 
@@ -36,8 +37,8 @@ def warm(index: ZoneIndex) -> None:
     routes.prepare(index)
     batch.epoch(index)
     for name in ("territory", "neighbours", "provinces", "communes_exact",
-                 "communes_simplified", "land_border", "belt", "zones", "checkpoint_areas",
-                 "decisions", "sea"):
+                 "communes_simplified", "land_border", "belt", "zones", "zones_public",
+                 "checkpoint_areas", "decisions", "sea"):
         layer = getattr(index, name)
         if len(layer):
             layer.hits_one(shapely.Point(0.0, 0.0), FAR_PAST)
@@ -46,9 +47,11 @@ def warm(index: ZoneIndex) -> None:
 class LiveIndex:
     """Holds the current ``ZoneIndex``; thread-safe swaps, no database work per check."""
 
-    def __init__(self, engine: Engine, *, poll_s: float = 5.0):
+    def __init__(self, engine: Engine, *, poll_s: float = 5.0,
+                 footprint: FootprintSpec = DEFAULT_SPEC):
         self.engine = engine
         self.poll_s = poll_s
+        self.footprint = footprint
         self._index: ZoneIndex | None = None
         self._healthy = False
         self._lock = threading.Lock()
@@ -83,7 +86,7 @@ class LiveIndex:
         if not force and self._index is not None and self._index.version == version:
             self._healthy = True
             return False
-        index = snapshot.build_index(self.engine)
+        index = snapshot.build_index(self.engine, self.footprint)
         with self._lock:
             self._index = index
             self._healthy = True

@@ -114,6 +114,9 @@ zone = Table(
     Column("valid_to", DateTime(timezone=True)),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     _geom("MULTIPOLYGON"),
+    # sensitive zones: the public footprint (geo.footprint), made when the row is written
+    # (migration 0004); NULL for public zones
+    Column("footprint", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)),
 )
 
 sea_area = Table(

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from geo.decisions.features import decision_feature
 from geo.errors import DataError
+from geo.footprint import DEFAULT_SPEC, FootprintSpec, covers
 from geo.index import BorderLine, Feature, Layer, ZoneIndex
 from geo.store import models as m
 from geo.store.db import reading
@@ -76,13 +77,20 @@ def _belt(conn: Connection) -> list[Feature]:
 
 
 def _zones(conn: Connection) -> list[Feature]:
+    """Zones with their stored footprints; a sensitive zone written without one (or whose
+    footprint no longer contains it) gets it made when the index is built."""
     t = m.zone
-    return [Feature(id=str(r.id), name=r.name, geom=to_shape(r.geom),
-                    props={"kind": r.kind, "authority": r.authority,
-                           "legal_basis": r.legal_basis, "sensitivity": r.sensitivity,
-                           "province_code": r.province_code},
-                    valid_from=r.valid_from, valid_to=r.valid_to)
-            for r in conn.execute(select(t))]
+    out = []
+    for r in conn.execute(select(t).order_by(t.c.id)):
+        geom = to_shape(r.geom)
+        stored = to_shape(r.footprint) if r.footprint is not None else None
+        out.append(Feature(id=str(r.id), name=r.name, geom=geom,
+                           props={"kind": r.kind, "authority": r.authority,
+                                  "legal_basis": r.legal_basis, "sensitivity": r.sensitivity,
+                                  "province_code": r.province_code},
+                           valid_from=r.valid_from, valid_to=r.valid_to,
+                           footprint=stored if covers(stored, geom) else None))
+    return out
 
 
 def _checkpoint_areas(conn: Connection) -> list[Feature]:
@@ -127,14 +135,15 @@ def _territory(conn: Connection, source: str) -> list[Feature]:
             for r in conn.execute(select(t.c.name, t.c.geom).where(t.c.source == source))]
 
 
-def build_index(engine: Engine) -> ZoneIndex:
-    """Read every layer in one repeatable-read snapshot and prepare the index."""
+def build_index(engine: Engine, spec: FootprintSpec = DEFAULT_SPEC) -> ZoneIndex:
+    """Read every layer in one repeatable-read snapshot and prepare the index (``spec``:
+    footprints of sensitive zones stored without one)."""
     with reading(engine) as conn:
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        return index_from(conn)
+        return index_from(conn, spec)
 
 
-def index_from(conn: Connection) -> ZoneIndex:
+def index_from(conn: Connection, spec: FootprintSpec = DEFAULT_SPEC) -> ZoneIndex:
     """The index of what ``conn`` sees (its transaction decides the snapshot)."""
     provinces = _units(conn, m.province)
     communes = _units(conn, m.commune)
@@ -154,6 +163,7 @@ def index_from(conn: Connection) -> ZoneIndex:
         built_at=now(),
         decisions=Layer(_decisions(conn)),
         sea=Layer(_sea(conn)),
+        footprint_spec=spec,
     )
     if not len(index.territory):
         raise DataError("no boundary data is loaded yet: run `borderzone data load`")

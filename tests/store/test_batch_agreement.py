@@ -197,7 +197,7 @@ def test_check_arrays__belt_instrument_zones_and_decisions_agree(enriched, at):
 def test_check_arrays__rows_match_point_answers_with_redaction(enriched, cleared):
     index, bounds = enriched
     lon, lat = _around(bounds, 3_000, seed=27)
-    cols = batch.check_arrays(index, lon, lat, AT)
+    cols = batch.check_arrays(index, lon, lat, AT, cleared=cleared)
     text = JsonRows(index, cleared).rows(np.arange(len(lon)), lon, lat, cols)
     rows = [json.loads(line) for line in text.splitlines()]
     answers = check_points(index, lon, lat, AT, cleared=cleared)
