@@ -1,7 +1,7 @@
 """footprints: the public footprint of every sensitive zone, beside its exact geometry
 
-Revision ID: 0004_footprints
-Revises: 0003 (0003_decisions.py)
+Revision ID: 0005
+Revises: 0004 (0004_belt_depth.py)
 
 ``zone.footprint`` (MULTIPOLYGON, SRID 4326, GiST index) holds the generalised cover that
 uncleared callers are answered against (``geo.footprint``); NULL for public zones. Existing
@@ -16,8 +16,8 @@ from geoalchemy2.shape import from_shape, to_shape
 
 from geo.footprint import SENSITIVE, footprint
 
-revision = "0004_footprints"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
