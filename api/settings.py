@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     key_cache_s: float = Field(default=30.0, alias="BORDERZONE_KEY_CACHE_S")
     rate_per_s: float | None = Field(default=None, alias="BORDERZONE_RATE_PER_S")
     rate_burst: int | None = Field(default=None, alias="BORDERZONE_RATE_BURST")
+    # credentials and limits (issue 8): see docs/operations.md
+    rate_points_per_token: int = Field(default=100, ge=1,
+                                       alias="BORDERZONE_RATE_POINTS_PER_TOKEN")
+    auth_failure_rate_per_s: float = Field(default=0.1, ge=0,
+                                           alias="BORDERZONE_AUTH_FAILURE_RATE_PER_S")
+    auth_failure_burst: int = Field(default=10, ge=1, alias="BORDERZONE_AUTH_FAILURE_BURST")
+    trusted_proxies: str = Field(default="", alias="BORDERZONE_TRUSTED_PROXIES")
 
 
 def database_url(settings: Settings, *, log=print) -> str:
