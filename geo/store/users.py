@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy import and_, any_, func, insert, literal, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from geo.errors import Conflict, NotFound
@@ -108,7 +108,7 @@ def _admin_keys(conn: Connection) -> list[tuple[str, str]]:
     stmt = (select(app_user.c.name, api_key.c.key_id)
             .join(api_key, api_key.c.user_id == app_user.c.id)
             .where(api_key.c.revoked_at.is_(None), app_user.c.active.is_(True),
-                   app_user.c.roles.any(Role.ADMIN.value)))
+                   literal(Role.ADMIN.value) == any_(app_user.c.roles)))
     return [(r.name, r.key_id) for r in conn.execute(stmt)]
 
 
