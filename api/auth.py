@@ -21,6 +21,7 @@ Routers use the dependency aliases::
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from geo.errors import InvalidInput, NotAuthenticated
+from geo.errors import InvalidInput, NotAuthenticated, StoreUnavailable
 from geo.security import (
     ANONYMOUS,
     Principal,
@@ -75,16 +76,61 @@ def resolve_jwt_secret(settings) -> str:
     return secrets.token_urlsafe(48)
 
 
+class _Expiring:
+    """A small thread-safe LRU of values that expire ``ttl_s`` seconds after they are put."""
+
+    def __init__(self, ttl_s: float, size: int):
+        self.ttl_s, self.size = ttl_s, size
+        self._items: OrderedDict[object, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key) -> object | None:
+        with self._lock:
+            hit = self._items.get(key)
+            return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def put(self, key, value) -> None:
+        if self.ttl_s <= 0:
+            return
+        with self._lock:
+            self._items[key] = (time.monotonic() + self.ttl_s, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def credential_of(headers) -> str | None:
+    """The credential a request carries, normalised: the API key of ``X-API-Key``, or what
+    follows ``Bearer`` (any case, any whitespace) in ``Authorization``; None without either.
+    The same key sent either way gives the same string."""
+    key = headers.get("x-api-key")
+    if key is not None:
+        return key.strip()
+    authorization = headers.get("authorization")
+    if authorization is None:
+        return None
+    parts = authorization.split(None, 1)
+    if len(parts) != 2 or parts[0].lower() != "bearer" or not parts[1].strip():
+        raise NotAuthenticated("Authorization: expected `Bearer <token or API key>`")
+    return parts[1].strip()
+
+
 class Authenticator:
-    """Turns credentials into principals; caches API-key lookups for ``cache_s`` seconds."""
+    """Turns credentials into principals. API-key lookups, and the check that a token's user
+    is active and its key unrevoked, are cached for ``cache_s`` seconds (``forget`` clears
+    both, after a revocation or a disabling in this process)."""
 
     def __init__(self, secret: str, *, ttl_s: int = 3600, cache_s: float = 30.0,
                  cache_size: int = 10_000):
         self._secret = secret
         self.ttl = timedelta(seconds=ttl_s)
         self.cache_s = cache_s
-        self.cache_size = cache_size
-        self._cache: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        self._keys = _Expiring(cache_s, cache_size)
+        self._live = _Expiring(cache_s, cache_size)
 
     # -- tokens -----------------------------------------------------------------------
     def mint(self, principal: Principal) -> tuple[str, int]:
@@ -93,7 +139,8 @@ class Authenticator:
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM), int(
             self.ttl.total_seconds())
 
-    def from_token(self, token: str) -> Principal:
+    def verify(self, token: str) -> Principal:
+        """The principal a validly signed, unexpired token names (no database check)."""
         try:
             claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM], issuer="borderzone",
                                 options={"require": ["exp", "iat", "sub", "iss"]})
@@ -103,45 +150,74 @@ class Authenticator:
             raise NotAuthenticated("bearer token is not valid") from None
         return principal_from_claims(claims)
 
+    def from_token(self, token: str, engine) -> Principal:
+        """A token's principal, once its user is active, its token version current and
+        the key it was minted from unrevoked (401 otherwise)."""
+        principal = self.verify(token)
+        holder = (principal.subject, principal.key_id, principal.token_version)
+        if self._live.get(holder):
+            return principal
+        with reading(_ready(engine)) as conn:
+            refusal = users.token_refusal(conn, *holder)
+        if refusal:
+            raise NotAuthenticated(f"bearer token is no longer valid: {refusal}")
+        self._live.put(holder, True)
+        return principal
+
     # -- API keys ---------------------------------------------------------------------
     def from_key(self, key: str, engine) -> Principal:
         if not looks_like_api_key(key):
             raise NotAuthenticated("API key is not valid")
         digest = hash_api_key(key)
-        hit = self._cache.get(digest)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
-        with reading(engine) as conn:
+        hit = self._keys.get(digest)
+        if isinstance(hit, Principal):
+            return hit
+        with reading(_ready(engine)) as conn:
             principal = users.principal_for_key(conn, key)
         if principal is None:
-            self._cache.pop(digest, None)
             raise NotAuthenticated("API key is not valid (unknown or revoked)")
-        if self.cache_s > 0:
-            self._cache[digest] = (time.monotonic() + self.cache_s, principal)
-            self._cache.move_to_end(digest)
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+        self._keys.put(digest, principal)
         return principal
 
     def forget(self) -> None:
-        """Drop cached key lookups (after revoking keys in this process)."""
-        self._cache.clear()
+        """Drop cached key lookups and token checks (after revoking keys or disabling users
+        in this process; other processes notice within ``cache_s`` seconds)."""
+        self._keys.clear()
+        self._live.clear()
 
     # -- requests ---------------------------------------------------------------------
-    def resolve(self, headers, engine) -> Principal:
-        key = headers.get("x-api-key")
-        if key is not None:
-            return self.from_key(key.strip(), engine)
-        authorization = headers.get("authorization")
-        if authorization is None:
-            return ANONYMOUS
-        scheme, _, credential = authorization.strip().partition(" ")
-        credential = credential.strip()
-        if scheme.lower() != "bearer" or not credential:
-            raise NotAuthenticated("Authorization: expected `Bearer <token or API key>`")
+    def from_credential(self, credential: str, engine) -> Principal:
         if looks_like_api_key(credential):
             return self.from_key(credential, engine)
-        return self.from_token(credential)
+        return self.from_token(credential, engine)
+
+    def cached(self, credential: str) -> Principal | None:
+        """The principal of ``credential`` if known without the database, else None."""
+        try:
+            if looks_like_api_key(credential):
+                hit = self._keys.get(hash_api_key(credential))
+                return hit if isinstance(hit, Principal) else None
+            principal = self.verify(credential)
+        except NotAuthenticated:
+            return None
+        holder = (principal.subject, principal.key_id, principal.token_version)
+        return principal if self._live.get(holder) else None
+
+    def resolve(self, headers, engine) -> Principal:
+        credential = credential_of(headers)
+        if credential is None:
+            return ANONYMOUS
+        return self.from_credential(credential, engine)
+
+
+def _ready(engine):
+    if engine is None:
+        raise StoreUnavailable("the service is starting; retry shortly")
+    return engine
+
+
+#: Where the rate limiter leaves the principal it authenticated (``scope["state"]``).
+PRINCIPAL_STATE = "bz_principal"
 
 
 async def get_principal(request: Request) -> Principal:
@@ -150,6 +226,9 @@ async def get_principal(request: Request) -> Principal:
     headers = request.headers
     if "x-api-key" not in headers and "authorization" not in headers:
         return ANONYMOUS
+    known = request.scope.get("state", {}).get(PRINCIPAL_STATE)
+    if known is not None:
+        return known
     state = request.app.state
     return await run_in_threadpool(state.auth.resolve, headers,
                                    getattr(state, "engine", None))

@@ -77,7 +77,8 @@ def _user(args, settings: Settings) -> int:
     engine = make_engine(url)
     try:
         return {"add": _user_add, "keys": _user_keys, "list": _user_list,
-                "token": _user_token, "revoke": _user_revoke}[args.action](args, settings, engine)
+                "token": _user_token, "revoke": _user_revoke, "disable": _user_active,
+                "enable": _user_active}[args.action](args, settings, engine)
     finally:
         engine.dispose()
 
@@ -116,6 +117,17 @@ def _user_revoke(args, settings: Settings, engine) -> int:
     with transaction(engine) as conn:
         entry = users.revoke_key(conn, _cli_principal(), args.name)
     print(f"revoked {entry['key_id']} at {entry['revoked_at']}")
+    return 0
+
+
+def _user_active(args, settings: Settings, engine) -> int:
+    """disable: the user's keys and all its tokens stop working (in running servers within
+    BORDERZONE_KEY_CACHE_S seconds); enable: its keys work again, old tokens do not."""
+    active = args.action == "enable"
+    with transaction(engine) as conn:
+        user = users.set_active(conn, _cli_principal(), args.name, active)
+    print(f"{'enabled' if active else 'disabled'} {user['name']}"
+          + ("" if active else "; every token minted before is refused from now on"))
     return 0
 
 
@@ -179,8 +191,10 @@ def _serve(args, settings: Settings) -> int:
     url = database_url(settings)
     migrate.upgrade(url)
     app = create_app(settings, url=url)
+    # X-Forwarded-For is the app's business (BORDERZONE_TRUSTED_PROXIES), not uvicorn's: its
+    # default would trust any caller on 127.0.0.1 to name its own address
     uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port,
-                log_level="info")
+                log_level="info", proxy_headers=False)
     return 0
 
 
@@ -215,7 +229,8 @@ def parser() -> argparse.ArgumentParser:
                     help="restore: replace what the database holds (default: refuse unless empty)")
     db.set_defaults(run=_db)
     user = sub.add_parser("user", help="users, their roles and API keys")
-    user.add_argument("action", choices=["add", "keys", "list", "token", "revoke"],
+    user.add_argument("action", choices=["add", "keys", "list", "token", "revoke", "disable",
+                                         "enable"],
                       help="revoke takes a key id (bzk_xxxxxxxx) instead of a NAME")
     user.add_argument("name", nargs="?")
     user.add_argument("--role", action="append", help="add: a role (repeat for several)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,7 +28,7 @@ STATUS = {
 }
 
 
-def _status_of(exc: e.GeoError) -> tuple[int, str]:
+def status_of(exc: e.GeoError) -> tuple[int, str]:
     for cls in type(exc).__mro__:
         if cls in STATUS:
             return STATUS[cls]
@@ -43,8 +44,9 @@ def error_body(code: str, message: str, field: str | None = None, **extra) -> di
 
 
 async def on_domain_error(_: Request, exc: e.GeoError) -> JSONResponse:
-    status, code = _status_of(exc)
-    headers = {"Retry-After": "5"} if status in (503, 429) else None
+    status, code = status_of(exc)
+    wait = exc.detail.get("retry_after_s", 5)
+    headers = {"Retry-After": str(max(1, math.ceil(wait)))} if status in (503, 429) else None
     return JSONResponse(error_body(code, exc.message, exc.field, **exc.detail), status,
                         headers=headers)
 

@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     # footprints of sensitive zones (issue 8): see docs/operations.md
     footprint_cell_m: float = Field(default=1_000.0, alias="BORDERZONE_FOOTPRINT_CELL_M")
     footprint_margin_m: float = Field(default=500.0, alias="BORDERZONE_FOOTPRINT_MARGIN_M")
+    # credentials and limits (issue 8): see docs/operations.md
+    rate_points_per_token: int = Field(default=100, ge=1,
+                                       alias="BORDERZONE_RATE_POINTS_PER_TOKEN")
+    auth_failure_rate_per_s: float = Field(default=0.1, ge=0,
+                                           alias="BORDERZONE_AUTH_FAILURE_RATE_PER_S")
+    auth_failure_burst: int = Field(default=10, ge=1, alias="BORDERZONE_AUTH_FAILURE_BURST")
+    trusted_proxies: str = Field(default="", alias="BORDERZONE_TRUSTED_PROXIES")
 
     @property
     def footprint(self) -> FootprintSpec:

@@ -38,6 +38,7 @@ GATE_TYPES = ("international", "main", "auxiliary", "border_opening")
 #: API keys look like ``bzk_<43 url-safe characters>`` (256 random bits); never stored.
 KEY_PREFIX = "bzk_"
 _KEY_RE = re.compile(r"^bzk_[A-Za-z0-9_-]{20,100}$")
+_KEY_ID_RE = re.compile(r"^bzk_[A-Za-z0-9_-]{8}$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 _PROVINCE_RE = re.compile(r"^[0-9]{2}$")
 
@@ -52,6 +53,7 @@ class Principal:
     provinces: frozenset[str] = frozenset()
     key_id: str | None = None
     gate_types: frozenset[str] = frozenset()
+    token_version: int = 0
 
     @property
     def cleared(self) -> bool:
@@ -87,6 +89,21 @@ class Principal:
             raise NotPermitted(f"{self.subject} may act as {role.value} only in provinces "
                                f"{sorted(self.provinces) or 'none'}, not {province_code}",
                                field="province_code")
+
+    def require_area_within(self, beyond: Mapping[str, float]) -> None:
+        """A province-scoped caller's area must lie within its provinces. ``beyond`` maps
+        each other province the area reaches (past the edge tolerance) to the area there,
+        m². Admins act nationwide. Raises ``NotPermitted`` naming the provinces."""
+        if Role.ADMIN in self.roles or not beyond:
+            return
+        reached = ", ".join(f"{code} ({m2 / 1e6:,.2f} km²)" for code, m2 in sorted(
+            beyond.items()))
+        raise NotPermitted(f"area: reaches provinces {reached} outside those granted to "
+                           f"{self.subject} ({', '.join(sorted(self.provinces)) or 'none'}); "
+                           "draw it within them, or have an officer of those provinces "
+                           "(or an admin) issue it", field="area",
+                           detail={"provinces": sorted(beyond),
+                                   "outside_m2": {k: round(v) for k, v in beyond.items()}})
 
     def require_gate_type(self, gate_type: str) -> None:
         """Approvers approve checkpoint areas only of the gate types granted to them."""
@@ -162,16 +179,23 @@ def looks_like_api_key(value: str) -> bool:
     return bool(_KEY_RE.match(value))
 
 
+def looks_like_key_id(value: str) -> bool:
+    return bool(_KEY_ID_RE.match(value))
+
+
 # -- bearer token claims --------------------------------------------------------------------
 TOKEN_ISSUER = "borderzone"
 
 
 def claims_for(principal: Principal, issued_at: datetime, ttl: timedelta) -> dict:
-    """JWT claims carrying a principal's grant (``iat``/``exp`` as epoch seconds)."""
+    """JWT claims carrying a principal's grant (``iat``/``exp`` as epoch seconds), the key
+    it was minted from (``kid``, None for tokens minted on the command line) and the user's
+    token version (``ver``): revoking that key or disabling the user ends the token."""
     return {"iss": TOKEN_ISSUER, "sub": principal.subject,
             "roles": sorted(r.value for r in principal.roles),
             "provinces": sorted(principal.provinces),
             "gate_types": sorted(principal.gate_types),
+            "kid": principal.key_id, "ver": principal.token_version,
             "iat": int(issued_at.timestamp()), "exp": int((issued_at + ttl).timestamp())}
 
 
@@ -188,6 +212,12 @@ def principal_from_claims(claims: Mapping) -> Principal:
         roles = parse_roles(lists["roles"])
     except InvalidInput as exc:
         raise NotAuthenticated(f"bearer token: {exc.message}") from None
+    key_id, version = claims.get("kid"), claims.get("ver", 0)
+    if not (key_id is None or isinstance(key_id, str) and looks_like_key_id(key_id)):
+        raise NotAuthenticated("bearer token: kid must be a key id")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise NotAuthenticated("bearer token: ver must be a whole number")
     return Principal(subject=subject, roles=roles or frozenset({Role.PUBLIC}),
                      provinces=frozenset(lists["provinces"]),
-                     gate_types=frozenset(lists["gate_types"]), key_id=None)
+                     gate_types=frozenset(lists["gate_types"]), key_id=key_id,
+                     token_version=version)

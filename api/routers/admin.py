@@ -53,6 +53,7 @@ class UserOut(BaseModel):
     gate_types: list[str]
     active: bool
     created_at: datetime
+    disabled_at: datetime | None = None
     keys: int | None = None
 
 
@@ -154,9 +155,30 @@ def new_key(principal: AdminDep, engine: EngineDep, name: str) -> dict:
 
 @router.post("/keys/{key_id}/revoke", response_model=KeyOut)
 def revoke_key(request: Request, principal: AdminDep, engine: EngineDep, key_id: str) -> dict:
-    """Revoke a key (kept in the list, with ``revoked_at``). Other workers notice within
-    ``BORDERZONE_KEY_CACHE_S`` seconds."""
+    """Revoke a key (kept in the list, with ``revoked_at``) and every bearer token minted
+    from it: at once in this worker, within ``BORDERZONE_KEY_CACHE_S`` seconds in others.
+    409 for the last active key of an active admin."""
     with transaction(engine) as conn:
         entry = users.revoke_key(conn, principal, key_id)
     request.app.state.auth.forget()
     return entry
+
+
+@router.post("/users/{name}/disable", response_model=UserOut)
+def disable_user(request: Request, principal: AdminDep, engine: EngineDep, name: str) -> dict:
+    """Disable a user: its keys and every bearer token it holds stop working (at once in
+    this worker, within ``BORDERZONE_KEY_CACHE_S`` seconds in others), also after a later
+    enable. 409 for the last active admin holding a key."""
+    with transaction(engine) as conn:
+        user = users.set_active(conn, principal, name, False)
+    request.app.state.auth.forget()
+    return user
+
+
+@router.post("/users/{name}/enable", response_model=UserOut)
+def enable_user(request: Request, principal: AdminDep, engine: EngineDep, name: str) -> dict:
+    """Enable a disabled user again; tokens minted before the disabling stay refused."""
+    with transaction(engine) as conn:
+        user = users.set_active(conn, principal, name, True)
+    request.app.state.auth.forget()
+    return user

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import PrincipalDep
 from api.deps import IndexDep, SettingsDep
+from api.limits import charge_points
 from geo.batch_input import parse
 from geo.batch_output import CSV, CSV_COLUMNS, NDJSON, answer_chunks, media_type
 from geo.crs import parse_crs
@@ -52,6 +53,7 @@ async def check_batch(
     batch = await run_in_threadpool(parse, body, request.headers.get("content-type"),
                                     max_points=settings.max_batch_points, epsg=epsg,
                                     default_at=instant)
+    charge_points(request, len(batch))  # rate limits count points, not only requests
     fmt = media_type(request.headers.get("accept"))
     chunks = answer_chunks(index, batch, fmt=fmt, cleared=principal.cleared, at=instant)
     return StreamingResponse(chunks, media_type=fmt, headers={"X-Point-Count": str(len(batch))})

@@ -15,7 +15,7 @@ the forms use. SQL is built from geoalchemy2 / SQLAlchemy expressions only.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, func, literal, or_, select
@@ -30,6 +30,12 @@ from geo.store import models as m
 from geo.timeutil import now
 
 AREA_FIELD = "area"
+#: How far (metres) an area may stray past its issuer's provinces before it counts as
+#: reaching another province: the part outside is shrunk by this much first, so slivers
+#: along a shared province edge (the data's imprecision: boundaries drawn from different
+#: surveys differ by a few to a few tens of metres) never count, while any part reaching
+#: more than this beyond the edge, over more than twice its width, does.
+EDGE_TOLERANCE_M = 50.0
 
 
 @dataclass(frozen=True)
@@ -220,3 +226,30 @@ def resolve_area(conn: Connection, decision: Decision) -> Resolution:
     if kind is AreaKind.BELT_IN_COMMUNES:
         return _belt_in_communes(conn, decision)
     return _gate(conn, decision)
+
+
+def provinces_beyond(conn: Connection, resolution: Resolution, granted: Iterable[str],
+                     tolerance_m: float = EDGE_TOLERANCE_M) -> dict[str, float]:
+    """Current provinces outside ``granted`` that the resolved area reaches by more than
+    ``tolerance_m`` metres: {code: geodesic area (m²) of the area inside that province}.
+
+    The part of the area outside the granted provinces is eroded by ``tolerance_m``
+    (geodesically, ``ST_Buffer`` on geography); a province counts when what survives
+    touches it."""
+    p = m.province
+    granted = sorted(set(granted))
+    area = func.ST_SetSRID(func.ST_GeomFromGeoJSON(literal(json.dumps(
+        resolution.area.geojson))), 4326)
+    own = (select(func.ST_Union(p.c.geom))
+           .where(p.c.code.in_(granted), p.c.valid_to.is_(None),
+                  func.ST_Intersects(p.c.geom, area)).scalar_subquery())
+    outside = (select(func.ST_Difference(area, func.coalesce(
+        own, func.ST_GeomFromText("POLYGON EMPTY", 4326))).label("g"))).cte("outside")
+    core = func.geometry(func.ST_Buffer(func.geography(outside.c.g), -tolerance_m))
+    stmt = (select(p.c.code, func.ST_Area(func.geography(
+                func.ST_Intersection(p.c.geom, outside.c.g))).label("m2"))
+            .select_from(p).join(outside, func.ST_Intersects(p.c.geom, outside.c.g))
+            .where(p.c.valid_to.is_(None), p.c.code.not_in(granted),
+                   func.ST_Intersects(p.c.geom, core))
+            .order_by(p.c.code))
+    return {row.code: float(row.m2) for row in conn.execute(stmt)}

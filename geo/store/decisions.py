@@ -1,6 +1,7 @@
 """Recording and reading restriction decisions: one transaction per act.
 
-``issue``, ``extend`` and ``revoke`` check the caller (officer of the decision's province),
+``issue``, ``extend`` and ``revoke`` check the caller (officer of the decision's province;
+on issue, the whole area within the officer's provinces, ``areas.EDGE_TOLERANCE_M`` aside),
 the issuer's legal authority (``geo.decisions.authority``), resolve the area in PostGIS, then
 insert the act, its event and its audit entry in one transaction: a failed request writes
 nothing. ``extend`` and ``revoke`` lock the decision row first (NOWAIT), so of two officers
@@ -37,7 +38,7 @@ from geo.errors import NotFound
 from geo.security import Principal, Role
 from geo.store import audit
 from geo.store import decision_rows as rows
-from geo.store.areas import resolve_area
+from geo.store.areas import provinces_beyond, resolve_area
 from geo.store.db import reading, transaction
 from geo.store.decision_tables import decision, decision_extension
 from geo.timeutil import now
@@ -98,6 +99,9 @@ def issue(bind: Bind, principal: Principal, dec: Decision) -> Recorded:
     verdict = check_authority(dec)
     with writing(bind) as conn:
         resolution = resolve_area(conn, dec)
+        if Role.ADMIN not in principal.roles:
+            principal.require_area_within(provinces_beyond(conn, resolution,
+                                                           principal.provinces))
         decision_id = rows.insert_decision(conn, dec, resolution, verdict, principal)
         state = {**decision_to_dict(dec), "area_text": resolution.area.text,
                  "area_m2": resolution.area.area_m2, "rule_id": verdict.rule_id}

@@ -199,6 +199,9 @@ app_user = Table(
     Column("gate_types", ARRAY(Text), nullable=False, server_default="{}"),
     Column("active", Boolean, nullable=False, server_default="true"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # migration 0004: tokens carry the version; disabling bumps it (old tokens die at once)
+    Column("token_version", Integer, nullable=False, server_default="0"),
+    Column("disabled_at", DateTime(timezone=True)),
 )
 
 api_key = Table(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, any_, func, insert, literal, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from geo.errors import Conflict, NotFound
@@ -29,7 +29,8 @@ from geo.store.models import api_key, app_user
 def _user_dict(row: RowMapping) -> dict:
     return {"name": row["name"], "roles": sorted(row["roles"]),
             "provinces": sorted(row["provinces"]), "gate_types": sorted(row["gate_types"]),
-            "active": row["active"], "created_at": row["created_at"]}
+            "active": row["active"], "created_at": row["created_at"],
+            "token_version": row["token_version"], "disabled_at": row["disabled_at"]}
 
 
 def _key_dict(row: RowMapping) -> dict:
@@ -93,11 +94,55 @@ def list_keys(conn: Connection, name: str) -> list[dict]:
     return [_key_dict(r) for r in conn.execute(stmt).mappings()]
 
 
+#: Advisory lock serialising revocations and disablings, so two admins acting at once can
+#: never both remove "one of two" remaining admin keys.
+_CREDENTIALS_LOCK = 0x627A_6372  # "bzcr"
+
+
+def _lock_credentials(conn: Connection) -> None:
+    conn.execute(select(func.pg_advisory_xact_lock(literal(_CREDENTIALS_LOCK))))
+
+
+def _admin_keys(conn: Connection) -> list[tuple[str, str]]:
+    """(user name, key id) of every active key held by an active admin."""
+    stmt = (select(app_user.c.name, api_key.c.key_id)
+            .join(api_key, api_key.c.user_id == app_user.c.id)
+            .where(api_key.c.revoked_at.is_(None), app_user.c.active.is_(True),
+                   literal(Role.ADMIN.value) == any_(app_user.c.roles)))
+    return [(r.name, r.key_id) for r in conn.execute(stmt)]
+
+
+def _keep_admin_access(conn: Connection, *, key_id: str | None = None,
+                       user: str | None = None) -> None:
+    """Conflict when revoking ``key_id`` / disabling ``user`` would leave no active admin
+    holding an active key (nobody could then administer over HTTP)."""
+    held = _admin_keys(conn)
+    left = [(n, k) for n, k in held if k != key_id and n != user]
+    if len(left) == len(held) and not (user and _is_active_admin(conn, user)):
+        return  # the change touches no admin access
+    if not left:
+        what = f"revoke API key {key_id}" if key_id else f"disable user {user}"
+        raise Conflict(f"refusing to {what}: it is the last active admin access "
+                       "(no other active admin holds an active key); give another admin a "
+                       "key first (`borderzone user keys NAME --new`)",
+                       field="key_id" if key_id else "name")
+
+
+def _is_active_admin(conn: Connection, name: str) -> bool:
+    row = conn.execute(select(app_user.c.roles, app_user.c.active)
+                       .where(app_user.c.name == name)).first()
+    return bool(row and row.active and Role.ADMIN.value in row.roles)
+
+
 def revoke_key(conn: Connection, actor: Principal, key_id: str) -> dict:
-    """Revoke a key by its id (kept, with ``revoked_at``); NotFound if unknown."""
+    """Revoke a key by its id (kept, with ``revoked_at``); NotFound if unknown, Conflict if
+    it is the last active key of an active admin."""
+    _lock_credentials(conn)
     before = conn.execute(select(api_key).where(api_key.c.key_id == key_id)).mappings().first()
     if before is None:
         raise NotFound(f"no API key {key_id}", field="key_id")
+    if before["revoked_at"] is None:
+        _keep_admin_access(conn, key_id=key_id)
     after = conn.execute(
         update(api_key).where(api_key.c.key_id == key_id)
         .values(revoked_at=func.coalesce(api_key.c.revoked_at, func.now()))
@@ -107,10 +152,51 @@ def revoke_key(conn: Connection, actor: Principal, key_id: str) -> dict:
     return _key_dict(after)
 
 
+def set_active(conn: Connection, actor: Principal, name: str, active: bool) -> dict:
+    """Disable (``active=False``) or enable a user, audited. Disabling bumps the user's
+    token version: every bearer token minted before is refused from now on, also after
+    a later enable. Conflict when it would leave no admin access."""
+    _lock_credentials(conn)
+    before = get_user(conn, name)
+    if not active and before["active"]:
+        _keep_admin_access(conn, user=name)
+    values = ({"active": True, "disabled_at": None} if active else
+              {"active": False, "disabled_at": func.coalesce(app_user.c.disabled_at,
+                                                             func.now()),
+               "token_version": app_user.c.token_version + int(before["active"])})
+    row = conn.execute(update(app_user).where(app_user.c.name == name).values(**values)
+                       .returning(app_user)).mappings().one()
+    after = _user_dict(row)
+    audit.record(conn, actor, "user.enable" if active else "user.disable", "app_user", name,
+                 before, after)
+    return after
+
+
+def token_refusal(conn: Connection, subject: str, key_id: str | None,
+                  version: int) -> str | None:
+    """Why a bearer token for ``subject`` (minted from ``key_id`` at token ``version``) is no
+    longer good, or None while its user is active, its version current and its key live."""
+    user = conn.execute(select(app_user.c.id, app_user.c.active, app_user.c.token_version)
+                        .where(app_user.c.name == subject)).first()
+    if user is None:
+        return "its user does not exist"
+    if not user.active:
+        return "its user is disabled"
+    if version != user.token_version:
+        return "its user was disabled since it was issued"
+    if key_id is None:
+        return None
+    revoked = conn.execute(select(api_key.c.revoked_at).where(
+        api_key.c.key_id == key_id, api_key.c.user_id == user.id)).first()
+    if revoked is None:
+        return f"its key {key_id} is not a key of {subject}"
+    return None if revoked.revoked_at is None else f"its key {key_id} was revoked"
+
+
 def principal_for_key(conn: Connection, key: str) -> Principal | None:
     """The principal an API key speaks for, or None (unknown, revoked, or user inactive)."""
     stmt = (select(app_user.c.name, app_user.c.roles, app_user.c.provinces,
-                   app_user.c.gate_types, api_key.c.key_id)
+                   app_user.c.gate_types, api_key.c.key_id, app_user.c.token_version)
             .join(api_key, api_key.c.user_id == app_user.c.id)
             .where(and_(api_key.c.key_hash == hash_api_key(key), api_key.c.revoked_at.is_(None),
                         app_user.c.active.is_(True))))
@@ -119,7 +205,7 @@ def principal_for_key(conn: Connection, key: str) -> Principal | None:
         return None
     return Principal(subject=row.name, roles=parse_roles(row.roles) or frozenset({Role.PUBLIC}),
                      provinces=frozenset(row.provinces), gate_types=frozenset(row.gate_types),
-                     key_id=row.key_id)
+                     key_id=row.key_id, token_version=row.token_version)
 
 
 def principal_for_user(conn: Connection, name: str) -> Principal:
@@ -129,4 +215,5 @@ def principal_for_user(conn: Connection, name: str) -> Principal:
         raise NotFound(f"user {name} is not active", field="name")
     return Principal(subject=user["name"], roles=parse_roles(user["roles"]),
                      provinces=frozenset(user["provinces"]),
-                     gate_types=frozenset(user["gate_types"]))
+                     gate_types=frozenset(user["gate_types"]),
+                     token_version=user["token_version"])

@@ -18,7 +18,7 @@ from api.app import create_app
 from api.routers.decisions import get_bind
 from geo.security import Principal, Role
 from geo.timeutil import HANOI
-from tests.api.security_support import settings
+from tests.api.security_support import ensure_user, settings
 
 T0 = datetime(2025, 9, 1, 8, 0, tzinfo=HANOI)  # in the past: acts are recorded after signing
 H = timedelta(hours=1)
@@ -98,6 +98,7 @@ def revocation_body(effective_at: datetime, who: str, **changes) -> dict:
 
 
 def auth(client: TestClient, principal: Principal = OFFICER) -> dict:
+    ensure_user(client.app.state.engine, principal)
     token, _ = client.app.state.auth.mint(principal)
     return {"Authorization": f"Bearer {token}"}
 

@@ -10,6 +10,7 @@ import uuid
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, delete, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import make_url
 
 from api.settings import Settings
@@ -66,6 +67,16 @@ def drop_users(engine, names) -> None:
         ids = select(app_user.c.id).where(app_user.c.name.in_(names))
         conn.execute(delete(api_key).where(api_key.c.user_id.in_(ids)))
         conn.execute(delete(app_user).where(app_user.c.name.in_(names)))
+
+
+def ensure_user(engine, principal: Principal) -> None:
+    """A committed, active user named after ``principal`` (bearer tokens are refused for
+    users that do not exist); its grant as the principal's, if it is new."""
+    with transaction(engine) as conn:
+        conn.execute(insert(app_user).values(
+            name=principal.subject, roles=sorted(r.value for r in principal.roles),
+            provinces=sorted(principal.provinces), gate_types=sorted(principal.gate_types))
+            .on_conflict_do_nothing(index_elements=["name"]))
 
 
 @contextmanager

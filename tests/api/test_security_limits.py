@@ -50,7 +50,7 @@ def test_body__under_limit_passes(small_body):
 
 
 def test_rate__per_key_429_with_retry_after(db_url, engine, loaded):
-    tight = settings(rate_per_s=0.5, rate_burst=3)
+    tight = settings(rate_per_s=0.001, rate_burst=3)  # no refill during the test
     with role_keys(engine, (Role.APP, Role.PLANNER)) as keys, \
             TestClient(create_app(tight, url=db_url)) as client:
         app_key = key_header(keys[Role.APP])

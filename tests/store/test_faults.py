@@ -27,7 +27,7 @@ from geo.store import migrate, users
 from geo.store.db import make_engine, transaction
 from geo.store.embedded import Cluster
 from geo.store.models import app_user, audit_log, territory
-from tests.api.security_support import settings
+from tests.api.security_support import ensure_user, settings
 
 ADMIN = Principal("fault-admin", frozenset({Role.ADMIN}))
 POINT = {"lon": 105.85, "lat": 21.03}
@@ -103,6 +103,7 @@ def test_faults__api_write_killed_between_statements_is_all_or_nothing(fault_db)
     app = create_app(settings(), url=url)
     name = f"api-killed-{uuid.uuid4().hex[:8]}"
     with TestClient(app) as client, ThreadPoolExecutor(1) as pool:
+        ensure_user(engine, ADMIN)
         token = app.state.auth.mint(ADMIN)[0]
         auth = {"Authorization": f"Bearer {token}"}
         with engine.connect() as locker:
@@ -173,9 +174,10 @@ def _until(condition, timeout_s: float, what: str) -> None:
 
 
 def test_faults__database_stopped_under_load_503_then_recovers(fault_db):
-    cluster, url, _ = fault_db
+    cluster, url, engine = fault_db
     app = create_app(settings(index_poll_s=0.5), url=url)
     with TestClient(app) as client:
+        ensure_user(engine, ADMIN)
         auth = {"Authorization": f"Bearer {app.state.auth.mint(ADMIN)[0]}"}
         with Load(client, auth) as load:
             _until(lambda: load.seen("up", "check", 200) and load.seen("up", "write", 201),
