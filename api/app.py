@@ -6,7 +6,7 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from api import auth, errors, limits
 from api.headers import IndexVersionHeader
@@ -63,13 +63,18 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(decisions.router)
     app.include_router(rules.router)
 
-    @app.get("/health", response_model=Health, tags=["service"])
-    def health() -> dict:
+    @app.get("/health", response_model=Health, tags=["service"],
+             responses={503: {"model": Health, "description": "degraded: the database is "
+                                                              "unreachable"}})
+    def health() -> JSONResponse:
+        """200 when the database and the zone index are up, 503 (same body) when degraded,
+        so that load balancers and probes take a degraded instance out of rotation."""
         live = app.state.live
         # the raw database error (host, port) goes to the log, not to anonymous callers
-        return {"status": "ok" if live.healthy else "degraded", "database": live.healthy,
+        body = {"status": "ok" if live.healthy else "degraded", "database": live.healthy,
                 "index_version": live.version, "prepared": live.prepared.is_set(),
                 "message": None if live.healthy else "database unavailable"}
+        return JSONResponse(body, 200 if live.healthy else 503)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

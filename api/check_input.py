@@ -15,6 +15,7 @@ from geo.index import ZoneIndex
 from geo.inputs import Parsed, from_geojson, from_gpx
 from geo.routes import make_track
 from geo.rules import parse_person
+from geo.safejson import loads
 from geo.timeutil import now, parse_instant
 from geo.zones import PersonCategory
 
@@ -51,7 +52,7 @@ async def read_check_request(request: Request, max_vertices: int) -> CheckQuery:
         fields = {k: form.get(k) for k in ("person", "at")}
         return _query(parsed, fields.get("at"), fields.get("person"))
     try:
-        body = CheckRequest.model_validate_json(await request.body())
+        body = CheckRequest.model_validate(loads(await request.body()))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "body"

@@ -10,7 +10,7 @@ batch. A batch over ``max_points`` is ``PayloadTooLarge`` (413) before it is par
 from __future__ import annotations
 
 import io
-import json
+import math
 import re
 import warnings
 from collections.abc import Callable
@@ -24,6 +24,7 @@ from geo.crs import VN2000_GEOGRAPHIC, WGS84
 from geo.errors import InvalidInput
 from geo.index import as_utc64
 from geo.limits import check_batch
+from geo.safejson import loads
 from geo.timeutil import parse_instant
 
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
@@ -149,10 +150,7 @@ def parse_geojson(data: bytes, *, max_points: int, epsg: int = WGS84,
                   default_at: datetime | None = None) -> PointBatch:
     """A FeatureCollection of Points; id from the feature's ``id`` or ``properties.id``,
     optional ``properties.time``."""
-    try:
-        doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"body: not JSON: {exc}", field="body") from None
+    doc = loads(data)
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
             or not isinstance(doc.get("features"), list):
         raise InvalidInput("body: expected a GeoJSON FeatureCollection of Points",
@@ -191,6 +189,11 @@ def _feature(i: int, feature) -> tuple[object, tuple[float, float], str]:
         raise InvalidInput(f"{place}: properties: expected an object", field="properties",
                            detail={"feature": i})
     ident = feature.get("id", props.get("id"))
+    if not (ident is None or isinstance(ident, str) or (
+            isinstance(ident, int | float) and not isinstance(ident, bool)
+            and math.isfinite(ident))):
+        raise InvalidInput(f"{place}: id: expected a string or a number (RFC 7946), got "
+                           f"{type(ident).__name__}", field="id", detail={"feature": i})
     return ident, (float(coords[0]), float(coords[1])), props.get("time") or ""
 
 

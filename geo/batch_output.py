@@ -167,9 +167,17 @@ class JsonRows:
         return "".join(map(self.LINE.__mod__, rows))
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_field(value) -> str:
-    """A CSV field (RFC 4180): quoted when it holds a comma, quote or line break."""
+    """A text CSV field: neutralised when a spreadsheet would read it as a formula (a
+    leading ``'``, the OWASP rule), then quoted (RFC 4180) when it holds a comma, quote or
+    line break. For text only: numbers we compute are written by ``_numbers`` and ``%r``."""
     text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        text = "'" + text
     if "," in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
@@ -207,12 +215,12 @@ class CsvRows:
 
         rows = zip(
             list(map(_csv_field, ids.tolist())), lon.tolist(), lat.tolist(),
-            _instant_texts(cols["at"]), flag("in_vietnam"), cols["country"].tolist(),
+            _instant_texts(cols["at"]), flag("in_vietnam"), text("country"),
             text("province_code"), text("province_name"), text("commune_code"),
-            text("commune_name"), cols["commune_precision"].tolist(),
+            text("commune_name"), text("commune_precision"),
             flag("in_land_border_area"), flag("in_border_belt"), text("belt_id"),
             _numbers(cols["belt_depth_m"]), _numbers(cols["border_distance_m"]),
-            cols["nearest_neighbour"].tolist(), cols["zone_count"].tolist(),
+            text("nearest_neighbour"), cols["zone_count"].tolist(),
             _by_identity(self._zones, cols["zones"].tolist()), cols["decision_count"].tolist(),
             _by_identity(self._decisions, cols["decisions"].tolist()),
             flag("in_sea_border_area"), strict=True)

@@ -10,7 +10,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
 
+import defusedxml.ElementTree as DET
 import numpy as np
+from defusedxml import DefusedXmlException
 
 from geo.check import to_lonlat, validate_lonlat
 from geo.crs import WGS84
@@ -99,17 +101,39 @@ def _times(times: list | None, arrays: list[np.ndarray], kind: str) -> list | No
         raise InvalidInput("times: one list of ISO-8601 times per line part", field="times")
     if [len(t) for t in nested] != [len(a) for a in arrays]:
         raise InvalidInput("times: give exactly one time per vertex", field="times")
-    return [[parse_instant(t, field="times") for t in part] for part in nested]
+    multi = kind == "MultiLineString"
+    return [[_vertex_time(t, (p, i) if multi else (i,)) for i, t in enumerate(part)]
+            for p, part in enumerate(nested)]
+
+
+def _vertex_time(value: object, index: tuple[int, ...]) -> datetime:
+    """One vertex's time: ISO-8601 text only; a refusal names ``times[i]`` (``[p][i]``)."""
+    place = "times" + "".join(f"[{n}]" for n in index)
+    where = {"index": list(index) if len(index) > 1 else index[0]}
+    if value is None or (isinstance(value, str) and not value.strip()):
+        got = "null" if value is None else "empty text"
+        raise InvalidInput(f"{place}: every vertex needs an ISO-8601 date-time text, got "
+                           f"{got}", field="times", detail=where)
+    try:
+        moment = parse_instant(value, field=place)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="times", detail=where) from None
+    assert moment is not None  # non-empty text never parses to None
+    return moment
 
 
 def from_gpx(data: bytes, *, max_vertices: int) -> Parsed:
-    """Tracks (trkseg/trkpt) or routes (rte/rtept) of a GPX file, with their times."""
-    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data:
-        raise InvalidInput("file: GPX with a DOCTYPE or entities is refused", field="file")
+    """Tracks (trkseg/trkpt) or routes (rte/rtept) of a GPX file, with their times.
+
+    Parsed by defusedxml with DTDs forbidden: a DOCTYPE, entity or external reference is
+    refused in any encoding the XML declares (UTF-8, UTF-16, ...)."""
     try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise InvalidInput(f"file: not valid GPX/XML ({exc})", field="file") from exc
+        root = DET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise InvalidInput(f"file: GPX with a DOCTYPE, entities or external references is "
+                           f"refused ({type(exc).__name__})", field="file") from None
+    except (ET.ParseError, ValueError, LookupError) as exc:
+        raise InvalidInput(f"file: not valid GPX/XML ({exc})", field="file") from None
     segments = [seg for seg in root.iter() if _local(seg.tag) in ("trkseg", "rte")]
     parts, times = [], []
     for seg in segments:
@@ -123,7 +147,8 @@ def from_gpx(data: bytes, *, max_vertices: int) -> Parsed:
         raise PayloadTooLarge(f"file: {total} track points, more than the limit of "
                               f"{max_vertices}", field="file")
     arrays = [np.array([[_coord(p, "lon"), _coord(p, "lat")] for p in pts]) for pts in parts]
-    times = [[_time_of(p) for p in pts] for pts in parts]
+    times = [[_time_of(p, f"segment {s}, point {k}") for k, p in enumerate(pts)]
+             for s, pts in enumerate(parts)]
     timed = [t for part in times for t in part if t is not None]
     if timed and len(timed) != total:
         raise InvalidInput("file: some track points have a <time> and others not",
@@ -146,8 +171,12 @@ def _coord(point: ET.Element, name: str) -> float:
     return value
 
 
-def _time_of(point: ET.Element) -> datetime | None:
+def _time_of(point: ET.Element, place: str) -> datetime | None:
+    """The point's <time>; a refusal names the segment and point (from 0)."""
     for child in point:
         if _local(child.tag) == "time" and child.text:
-            return parse_instant(child.text.strip(), field="file")
+            try:
+                return parse_instant(child.text.strip(), field=f"file: {place}: <time>")
+            except InvalidInput as exc:
+                raise InvalidInput(exc.message, field="file") from None
     return None

@@ -31,6 +31,7 @@ from api.decision_schemas import (
     RevocationIn,
 )
 from api.deps import SettingsDep
+from api.json_route import SafeJsonRoute
 from geo.decisions.codec import (
     decision_from_dict,
     extension_from_dict,
@@ -44,7 +45,7 @@ from geo.security import Principal, Role
 from geo.store import decision_notices, decisions
 from geo.timeutil import now, parse_instant
 
-router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
+router = APIRouter(prefix="/v1/decisions", tags=["decisions"], route_class=SafeJsonRoute)
 
 Writer = Annotated[Principal, Depends(requires(Role.OFFICER))]
 Reader = Annotated[Principal, Depends(requires(Role.PLANNER, Role.OFFICER, Role.APPROVER))]

@@ -62,7 +62,8 @@ def test_point__database_down_is_503_not_a_trace():
         assert response.status_code == 503
         assert response.json()["error"] == "unavailable"
         assert "Traceback" not in response.text
-        assert c.get("/health").json()["status"] == "degraded"
+        health = c.get("/health")
+        assert health.status_code == 503 and health.json()["status"] == "degraded"
 
 
 def test_point__far_from_vietnam_has_no_distance_not_a_500(client):
