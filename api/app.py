@@ -12,6 +12,7 @@ from api import auth, errors, limits
 from api.routers import admin, batch, check, decisions
 from api.schemas import Health
 from api.settings import Settings, database_url
+from api.work import Workers
 from geo.errors import StoreUnavailable
 from geo.store.db import make_engine
 from geo.store.live import LiveIndex
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         live = LiveIndex(engine, poll_s=settings.index_poll_s)
         live.start()
         app.state.engine, app.state.live = engine, live
+        app.state.workers = Workers(settings.work_threads)
         yield
         live.stop()
         engine.dispose()
@@ -60,8 +62,9 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(admin.router)
     app.include_router(decisions.router)
 
+    # async: attribute reads only, so it never waits for a worker thread
     @app.get("/health", response_model=Health, tags=["service"])
-    def health() -> dict:
+    async def health() -> dict:
         live = app.state.live
         # the raw database error (host, port) goes to the log, not to anonymous callers
         return {"status": "ok" if live.healthy else "degraded", "database": live.healthy,
