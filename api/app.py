@@ -13,6 +13,7 @@ from api.headers import IndexVersionHeader
 from api.routers import admin, batch, check, decisions, rules
 from api.schemas import Health
 from api.settings import Settings, database_url
+from api.work import Workers
 from geo.errors import StoreUnavailable
 from geo.store.db import make_engine
 from geo.store.live import LiveIndex
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         live = LiveIndex(engine, poll_s=settings.index_poll_s, footprint=settings.footprint)
         live.start()
         app.state.engine, app.state.live = engine, live
+        app.state.workers = Workers(settings.work_threads)
         yield
         live.stop()
         engine.dispose()
@@ -66,9 +68,10 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     @app.get("/health", response_model=Health, tags=["service"],
              responses={503: {"model": Health, "description": "degraded: the database is "
                                                               "unreachable"}})
-    def health() -> JSONResponse:
+    async def health() -> JSONResponse:
         """200 when the database and the zone index are up, 503 (same body) when degraded,
-        so that load balancers and probes take a degraded instance out of rotation."""
+        so that load balancers and probes take a degraded instance out of rotation.
+        async: attribute reads only, so it never waits for a worker thread."""
         live = app.state.live
         # the raw database error (host, port) goes to the log, not to anonymous callers
         body = {"status": "ok" if live.healthy else "degraded", "database": live.healthy,

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=50 * 1024 * 1024, alias="BORDERZONE_MAX_BODY_BYTES")
     max_vertices: int = Field(default=100_000, alias="BORDERZONE_MAX_VERTICES")
     max_batch_points: int = Field(default=1_000_000, alias="BORDERZONE_MAX_BATCH_POINTS")
+    # work bounds per request, refused before the work starts (docs/performance.md)
+    max_route_vertices: int = Field(default=20_000, alias="BORDERZONE_MAX_ROUTE_VERTICES")
+    max_route_km: float = Field(default=20_000.0, alias="BORDERZONE_MAX_ROUTE_KM")
+    max_check_points: int = Field(default=10_000, alias="BORDERZONE_MAX_CHECK_POINTS")
+    work_threads: int = Field(default=2, alias="BORDERZONE_WORK_THREADS")
     # security (issue 5): see docs/operations.md
     jwt_secret: SecretStr | None = Field(default=None, alias="BORDERZONE_JWT_SECRET")
     jwt_ttl_s: int = Field(default=3600, alias="BORDERZONE_JWT_TTL_S")

@@ -138,6 +138,22 @@ def _decisions_during(p: Passage, decided: list[Passage]) -> list[dict]:
             if d.entry_along_m < p.exit_along_m and p.entry_along_m < d.exit_along_m]
 
 
+class _ObligationIds(dict):
+    """Ids of the rules for ``person`` in a zone kind on a Hanoi day, each (kind, day)
+    looked up once: a long route enters the same kinds of zone thousands of times."""
+
+    def __init__(self, catalogue: Catalogue, person: PersonCategory):
+        super().__init__()
+        self.catalogue, self.person = catalogue, person
+
+    def __call__(self, kind: str, moment: datetime) -> list[str]:
+        key = (kind, local_date(moment))
+        if key not in self:
+            rules = self.catalogue.rules_for(kind, self.person, moment)
+            self[key] = list(dict.fromkeys(rule.id for rule in rules))
+        return list(self[key])
+
+
 def answer_route(index: ZoneIndex, track: Track, at: datetime, person: PersonCategory, *,
                  cleared: bool) -> dict:
     """Zones the route enters (entry/exit, times, length inside), the decisions in force
@@ -147,13 +163,12 @@ def answer_route(index: ZoneIndex, track: Track, at: datetime, person: PersonCat
     decided = passages(index, track, start, layers=DECISION_LAYERS)
     catalogue = load_catalogue()
     kinds = list(dict.fromkeys(p.kind for p in found))
+    ids = _ObligationIds(catalogue, person)
     zones = []
     for p in found:
         entry = _passage_dict(p, cleared)
         entry["decisions"] = _decisions_during(p, decided)
-        entry["obligation_ids"] = [r["id"] for r in obligations([p.kind], person,
-                                                                 p.entry_time or start,
-                                                                 catalogue)]
+        entry["obligation_ids"] = ids(p.kind, p.entry_time or start)
         zones.append(entry)
     ends = check_points(index, [track.parts[0][0, 0], track.parts[-1][-1, 0]],
                         [track.parts[0][0, 1], track.parts[-1][-1, 1]], start, cleared=cleared)

@@ -1,4 +1,5 @@
-"""Size limits on input: vertices per geometry and items per batch.
+"""Size limits on input: vertices per geometry, items per batch, and the work bound of a
+route (vertices and length), all checked before the work starts.
 
 Refusals are ``PayloadTooLarge`` (413) naming the field and the limit. ``count_vertices``
 works on shapely geometries and on GeoJSON mappings alike, so a router can refuse a huge
@@ -10,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import shapely
 
+from geo.crs import GEOD
 from geo.errors import InvalidInput, PayloadTooLarge
 
 
@@ -61,3 +64,35 @@ def check_batch(count: int, max_items: int, *, field: str = "points") -> None:
         raise PayloadTooLarge(f"{field}: {count:,} items, more than the limit of "
                               f"{max_items:,} per request", field=field,
                               detail={"limit": max_items, "count": count})
+
+
+def route_length_km(parts: Sequence[np.ndarray]) -> float:
+    """Geodesic length on WGS 84, in km, of a route given as parts of [lon, lat] rows."""
+    total_m = 0.0
+    for a in parts:
+        if len(a) > 1:
+            _, _, seg_m = GEOD.inv(a[:-1, 0], a[:-1, 1], a[1:, 0], a[1:, 1])
+            total_m += float(np.sum(seg_m))
+    return total_m / 1000.0
+
+
+def check_route(parts: Sequence[np.ndarray], *, max_vertices: int, max_km: float,
+                field: str = "geometry") -> None:
+    """The work bound of a route check, before any zone is looked at.
+
+    A route's cost grows with its segments (each may cross a zone boundary: one passage to
+    answer) and with its length (a long segment meets many zone tiles). ``PayloadTooLarge``
+    names ``field`` and the limit when the route has more than ``max_vertices`` vertices or
+    is longer than ``max_km`` km (geodesic, lon/lat parts; 0 = no limit).
+    """
+    vertices = sum(len(a) for a in parts)
+    if max_vertices and vertices > max_vertices:
+        raise PayloadTooLarge(f"{field}: a route of {vertices:,} vertices, more than the "
+                              f"limit of {max_vertices:,}; split it into several requests",
+                              field=field, detail={"limit": max_vertices, "count": vertices})
+    length_km = route_length_km(parts) if max_km else 0.0
+    if max_km and length_km > max_km:
+        raise PayloadTooLarge(f"{field}: a route of {length_km:,.0f} km, longer than the "
+                              f"limit of {max_km:,.0f} km; split it into several requests",
+                              field=field, detail={"limit_km": max_km,
+                                                   "length_km": round(length_km, 1)})

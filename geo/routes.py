@@ -64,6 +64,13 @@ class Track:
                                                                strict=False)])
         self.part_start_m = offsets[:-1]
 
+    def clock(self) -> tuple[datetime, np.ndarray]:
+        """The first time and each vertex's seconds after it (computed once per track)."""
+        if getattr(self, "_clock", None) is None:
+            flat = [t for part in self.times or () for t in part]
+            self._clock = (flat[0], np.array([(t - flat[0]).total_seconds() for t in flat]))
+        return self._clock
+
     @property
     def length_m(self) -> float:
         return float(sum(c[-1] for c in self.cumulative_m))
@@ -158,9 +165,7 @@ def time_at(track: Track, along_m: np.ndarray) -> list[datetime | None]:
     """Times at ``along_m`` metres from the route's start (constant speed per segment)."""
     if track.times is None:
         return [None] * len(along_m)
-    flat = [t for part in track.times for t in part]
-    base = flat[0]
-    seconds = np.array([(t - base).total_seconds() for t in flat])
+    base, seconds = track.clock()
     values = np.interp(along_m, track.vertex_m, seconds)
     return [base + timedelta(seconds=float(v)) for v in values]
 
@@ -183,15 +188,12 @@ def _pieces(layer: Layer, track: Track):
     si, ti = tiles.tree.query(track.segments)
     if not len(si):
         return None
-    inter = shapely.intersection(track.segments[si], tiles.geoms[ti])
-    parts, idx = shapely.get_parts(inter, return_index=True)
-    lines = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
-    parts, idx = parts[lines], idx[lines]
-    if not len(parts):
+    cut = [_cut(track.segments[si[k:k + SLICE]], tiles.geoms[ti[k:k + SLICE]], k)
+           for k in range(0, len(si), SLICE)]
+    a, b, idx = (np.concatenate(col) for col in zip(*cut, strict=True))
+    if not len(idx):
         return None
     seg, feat = si[idx], tiles.owner[ti[idx]]
-    a = shapely.get_coordinates(shapely.get_point(parts, 0))
-    b = shapely.get_coordinates(shapely.get_point(parts, -1))
     origin, d = track.seg_a[seg], track.seg_b[seg] - track.seg_a[seg]
     norm = np.maximum((d * d).sum(axis=1), 1e-30)
     fa, fb = ((a - origin) * d).sum(axis=1) / norm, ((b - origin) * d).sum(axis=1) / norm
@@ -202,6 +204,22 @@ def _pieces(layer: Layer, track: Track):
     along_b = track.seg_start_m[seg] + fb * track.seg_len_m[seg]
     _, _, length = GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
     return feat, a, b, along_a, along_b, np.asarray(length)
+
+
+#: Segment-tile pairs cut per shapely call: each call holds the GIL while it builds
+#: geometries (~0.3 s for 50,000 pairs), so a long route is cut in slices that keep the
+#: event loop's waits short.
+SLICE = 4_000
+
+
+def _cut(segments: np.ndarray, tiles: np.ndarray, offset: int):
+    """Start and end [lon, lat] of each line piece of ``segments`` inside ``tiles`` (pairwise),
+    and the index of its pair (plus ``offset``)."""
+    parts, idx = shapely.get_parts(shapely.intersection(segments, tiles), return_index=True)
+    lines = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
+    parts, idx = parts[lines], idx[lines]
+    return (shapely.get_coordinates(shapely.get_point(parts, 0)).reshape(-1, 2),
+            shapely.get_coordinates(shapely.get_point(parts, -1)).reshape(-1, 2), idx + offset)
 
 
 def _layer_passages(layer: Layer, kind: str | None, track: Track, at) -> list[Passage]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from api.auth import PrincipalDep
-from api.check_input import answer, read_check_request
+from api.check_input import receive, respond
 from api.deps import IndexDep, SettingsDep
 from api.schemas import CheckResponse, PointCheck
+from api.work import WorkersDep
 from geo.check import check_points, to_lonlat, validate_lonlat
 from geo.crs import WGS84, parse_crs
 from geo.timeutil import parse_instant
@@ -57,9 +58,12 @@ CHECK_BODY = {
 
 @router.post("", openapi_extra=CHECK_BODY, response_model=CheckResponse)
 async def check(request: Request, index: IndexDep, principal: PrincipalDep,
-                settings: SettingsDep) -> dict:
+                settings: SettingsDep, workers: WorkersDep) -> Response:
     """A point, several points (Point/MultiPoint) or a route (LineString/MultiLineString,
     optional per-vertex `times`), or a GPX upload: zones entered, decisions in force,
-    obligations for `person` with citations, and `valid_until`."""
-    query = await read_check_request(request, settings.max_vertices)
-    return answer(index, query, cleared=principal.cleared)
+    obligations for `person` with citations, and `valid_until`. Bounded per request:
+    `BORDERZONE_MAX_ROUTE_VERTICES`, `BORDERZONE_MAX_ROUTE_KM`, `BORDERZONE_MAX_CHECK_POINTS`
+    (413 naming the field)."""
+    body = await receive(request)
+    content = await workers.run(respond, index, body, settings, cleared=principal.cleared)
+    return Response(content, media_type="application/json")
