@@ -10,12 +10,12 @@ import json
 
 from api.settings import Settings, database_url
 from geo.gates.crossing import check_crossing
-from geo.gates.model import CrossingRequest
+from geo.gates.model import CrossingRequest, instant_param
 from geo.gates.status import status_to_dict
 from geo.rules.crossings import load_crossings
 from geo.store import gates, migrate
 from geo.store.db import make_engine
-from geo.timeutil import now, parse_instant
+from geo.timeutil import now
 
 
 def _print(data: object) -> None:
@@ -31,8 +31,8 @@ def _list(args, engine) -> int:
 
 
 def _status(args, engine) -> int:
-    at = parse_instant(args.at, field="at") or now()
-    known = parse_instant(args.as_known_at, field="as_known_at")
+    at = instant_param(args.at, "at") or now()
+    known = instant_param(args.as_known_at, "as_known_at")
     gate, status = gates.status(engine, args.gate_id, at, load_crossings(), known)
     data = {"gate_id": gate.id, "name": gate.name, **status_to_dict(status)}
     if args.json:

@@ -27,12 +27,12 @@ from api.gate_schemas import (
 from geo.errors import InvalidInput, NotPermitted
 from geo.gates.crossing import check_crossing, vocabulary
 from geo.gates.describe import gate_detail, gate_to_dict, hours_to_dict, opening_to_dict
-from geo.gates.model import CrossingRequest, EmergencyOpening, HoursVersion
+from geo.gates.model import CrossingRequest, EmergencyOpening, HoursVersion, instant_param
 from geo.gates.status import status_to_dict
 from geo.rules.crossings import load_crossings
 from geo.security import Principal, Role
 from geo.store import gates as store
-from geo.timeutil import now, parse_instant
+from geo.timeutil import now
 from geo.zones import GateType
 
 router = APIRouter(prefix="/v1/gates", tags=["gates"])
@@ -52,7 +52,7 @@ Bind = Annotated[Any, Depends(get_bind)]
 
 
 def _known_at(principal: Principal, text: str | None):
-    moment = parse_instant(text, field="as_known_at")
+    moment = instant_param(text, "as_known_at")
     if moment is not None and not principal.cleared:
         raise NotPermitted("as_known_at: reconstructing past knowledge is for planners, "
                            "officers, approvers and admins", field="as_known_at")
@@ -68,6 +68,8 @@ def gate_filter(
     q: Annotated[str | None, Query(max_length=100, description="name, with or without "
                                                                "diacritics")] = None,
 ) -> store.GateFilter:
+    if q is not None and "\x00" in q:
+        raise InvalidInput("q: NUL characters are not allowed", field="q")
     try:
         kind = GateType(type) if type else None
     except ValueError:
@@ -105,7 +107,7 @@ def gate_status(gate_id: GateId, principal: PrincipalDep, bind: Bind,
                 as_known_at: Annotated[str | None, Query(description=KNOWN)] = None) -> dict:
     """Open, restricted or closed at ``at``, why, and ``next_change``."""
     known = _known_at(principal, as_known_at)
-    moment = parse_instant(at, field="at") or now()
+    moment = instant_param(at, "at") or now()
     gate, status = store.status(bind, gate_id, moment, load_crossings(), known)
     return {"gate_id": gate.id, "as_known_at": known.isoformat() if known else None,
             **status_to_dict(status)}

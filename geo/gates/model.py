@@ -22,6 +22,9 @@ from geo.zones import GateType
 
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 MAX_TEXT = 500
+#: Instants outside these years are refused (422): no gate rule reaches them, and date
+#: arithmetic near year 1 or 9999 would overflow.
+YEARS = (1990, 2200)
 
 
 def fold(text: str) -> str:
@@ -37,19 +40,32 @@ def _text(value: object, name: str, *, required: bool = True) -> str | None:
         if required:
             raise InvalidInput(f"{name}: a non-empty text is required", field=name)
         return None
-    if not isinstance(value, str) or len(value) > MAX_TEXT:
-        raise InvalidInput(f"{name}: a text of at most {MAX_TEXT} characters is required",
-                           field=name)
+    if not isinstance(value, str) or len(value) > MAX_TEXT or "\x00" in value:
+        raise InvalidInput(f"{name}: a text of at most {MAX_TEXT} characters (no NUL) is "
+                           "required", field=name)
     return value.strip()
+
+
+def bounded(moment: datetime | None, name: str) -> datetime | None:
+    """``moment`` if its year lies in ``YEARS``, else InvalidInput naming ``name``."""
+    if moment is not None and not YEARS[0] <= moment.year <= YEARS[1]:
+        raise InvalidInput(f"{name}: years {YEARS[0]}-{YEARS[1]} only, got {moment.year}",
+                           field=name)
+    return moment
 
 
 def _instant(value: object, name: str) -> datetime:
     if not isinstance(value, str | datetime):
         raise InvalidInput(f"{name}: an ISO-8601 date-time is required", field=name)
-    moment = parse_instant(value, field=name)
+    moment = bounded(parse_instant(value, field=name), name)
     if moment is None:
         raise InvalidInput(f"{name}: an ISO-8601 date-time is required", field=name)
     return moment
+
+
+def instant_param(value: str | None, name: str) -> datetime | None:
+    """An optional query-string instant (no offset = Hanoi time), within ``YEARS``."""
+    return bounded(parse_instant(value, field=name), name)
 
 
 def _choice(cls: type[StrEnum], value: object, name: str) -> StrEnum:

@@ -88,6 +88,9 @@ def _gate(row) -> Gate:
 def list_gates(bind: Bind, where: GateFilter) -> list[Gate]:
     """Gates matching ``where``, by id."""
     g, stmt = m.gate, _gate_select()
+    if any("\x00" in (v or "") for v in (where.province_code, where.neighbour_iso3,
+                                           where.mode, where.q)):
+        return []
     for column, value in (("province_code", where.province_code),
                           ("neighbour_iso3", where.neighbour_iso3), ("mode", where.mode)):
         if value:
@@ -106,7 +109,8 @@ def list_gates(bind: Bind, where: GateFilter) -> list[Gate]:
 
 
 def get_gate(conn: Connection, gate_id: str) -> Gate:
-    row = conn.execute(_gate_select().where(m.gate.c.id == gate_id)).first()
+    row = None if "\x00" in gate_id else conn.execute(
+        _gate_select().where(m.gate.c.id == gate_id)).first()
     if row is None:
         raise NotFound(f"gate_id: no gate {gate_id!r} in the gate list", field="gate_id")
     return _gate(row)

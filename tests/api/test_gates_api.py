@@ -277,7 +277,8 @@ def test_vocabulary__published_and_equal_to_the_schema(api):
 @pytest.mark.parametrize(("field", "value"), [
     ("nationality", "XXX"), ("nationality", "VN"), ("category", "tourist"),
     ("documents", ["passport", "drivers_licence"]), ("arrival", "tomorrow"),
-    ("direction", "in"), ("documents", "passport"),
+    ("direction", "in"), ("documents", "passport"), ("arrival", "9999-12-31T23:00"),
+    ("gate_id", "VN-GATE\x00004"),
 ])
 def test_crossing__bad_input_is_422_naming_the_field(api, field, value):
     body = {"gate_id": MONG_CAI, "direction": "entry", "nationality": "VNM",
@@ -286,6 +287,13 @@ def test_crossing__bad_input_is_422_naming_the_field(api, field, value):
     response = api.post("/v1/crossings/check", json=body)
     assert response.status_code == 422, response.text
     assert response.json()["field"] == field
+
+
+def test_status__absurd_instants_and_nul_are_4xx_not_500(api):
+    far = api.get(f"/v1/gates/{CO_SAU}/status", params={"at": "0001-01-01T00:00"})
+    assert far.status_code == 422 and far.json()["field"] == "at"
+    assert api.get("/v1/gates", params={"q": "Mong\x00"}).status_code == 422
+    assert api.get("/v1/gates", params={"province": "2\x000"}).json()["count"] == 0
 
 
 def test_crossing__unknown_gate_is_404(api):
