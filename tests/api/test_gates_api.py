@@ -323,3 +323,22 @@ def test_hours__are_append_only(api, conn):
     with pytest.raises(Exception, match="BZ001|append|never"), conn.begin_nested():
         conn.execute(text("UPDATE gate_hours SET opens_min = 0 WHERE gate_id = :g"),
                      {"g": CO_SAU})
+
+
+def test_emergency_opening__two_officers_same_number_one_wins(client):
+    """Committed (legal records stay): far-future window on Pò Nhùng, unique number."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.api.decision_support import uid
+
+    body = {"number": uid("EO"), "reason": "natural_disaster", "reason_text": "lũ quét",
+            "agreed_with": "Trạm Biên phòng (test)", "ordered_by": "Ban CH BĐBP Lạng Sơn",
+            "valid_from": "2199-06-01T22:00", "valid_to": "2199-06-01T23:00"}
+    headers = auth(client)
+
+    def post(_):
+        return client.post("/v1/gates/VN-GATE-009/emergency-openings", json=body,
+                           headers=headers).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        assert sorted(pool.map(post, range(2))) == [201, 409]
