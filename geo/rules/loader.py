@@ -304,3 +304,9 @@ def load_catalogue(path: str | PathLike[str] | None = None) -> Catalogue:
     Parsed and validated once per path, then cached (the result is immutable).
     """
     return _load(None if path is None else str(Path(path).resolve()))
+
+
+#: Public names for the other catalogue files (``crossings.yaml``) that cite the same way.
+parse_citation = _parse_citation
+parse_document = _parse_document
+check_keys = _check_keys
