@@ -1,5 +1,5 @@
 """Gates in PostGIS: the gate list, working hours and emergency openings (migration
-migration 0007), the decisions on a gate, and the gate's status at an instant.
+0007), the decisions on a gate, and the gate's status at an instant.
 
 Hours and emergency openings are legal records: inserted, never changed (append-only
 triggers), each with its audit entry in the same transaction, by an officer of the gate's
