@@ -1,6 +1,8 @@
 """Shared fixtures: a real PostGIS test database with the real boundary data loaded.
 
-The database is ``borderzone_test`` in the embedded cluster (or BORDERZONE_TEST_DATABASE_URL).
+Each run has a database of its own (``tests/database.py``), copied from a template in the
+embedded cluster (or on the server of BORDERZONE_TEST_DATABASE_URL) and dropped at the end,
+so runs never see each other's rows and two runs can go at once.
 No test may be skipped: a skip fails the run, so a missing database can never pass silently.
 """
 
@@ -16,6 +18,7 @@ from geo.store import migrate
 from geo.store.db import make_engine
 from geo.store.embedded import Cluster
 from geo.store.load import Loader
+from tests.database import create_run_database
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BORDERZONE_SHARED_DIR", ROOT.parent / "shared"))
@@ -25,6 +28,13 @@ _skipped: list[str] = []
 
 
 def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_collectreport(report):
+    """A module skipped while collecting (``importorskip``, a module-level ``skip``) counts
+    as a skip too: otherwise a missing dependency would silently drop a whole file."""
     if report.skipped:
         _skipped.append(report.nodeid)
 
@@ -51,11 +61,12 @@ def cluster() -> Cluster:
 
 
 @pytest.fixture(scope="session")
-def db_url(cluster: Cluster) -> str:
-    url = os.environ.get("BORDERZONE_TEST_DATABASE_URL") or cluster.url("borderzone_test")
-    migrate.ensure_database(url)
-    migrate.upgrade(url)
-    return url
+def db_url(cluster: Cluster):
+    """This run's own database: schema at head, real data loaded; dropped at the end."""
+    base = os.environ.get("BORDERZONE_TEST_DATABASE_URL") or cluster.url("borderzone_test")
+    url = create_run_database(base, DATA_DIR)
+    yield url
+    migrate.drop_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ PostgreSQL refuses to run as root, so under root the server runs as the unprivil
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -210,7 +211,16 @@ class Cluster:
         return done.returncode == 0
 
     def up(self, *, install: bool = True) -> str:
-        """Create (first time) and start the cluster; return its superuser URL (no database)."""
+        """Create (first time) and start the cluster; return its superuser URL (no database).
+
+        Safe to call from several processes at once (two test runs, a server and a test run):
+        they take turns on a lock file beside the cluster."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        with open(self.home / ".up.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._up(install=install)
+
+    def _up(self, *, install: bool) -> str:
         binaries = ensure_binaries(install=install, log=self.log)
         if not self.initialised():
             self.log(f"creating the embedded PostgreSQL cluster in {self.pgdata}")
