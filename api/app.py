@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from api import auth, errors, limits
 from api.headers import IndexVersionHeader
-from api.routers import admin, batch, check, decisions, rules
+from api.routers import admin, batch, check, decisions, gate_locations, rules, zones
 from api.schemas import Health
 from api.settings import Settings, database_url
 from geo.errors import StoreUnavailable
@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(admin.router)
     app.include_router(decisions.router)
     app.include_router(rules.router)
+    app.include_router(zones.router)
+    app.include_router(gate_locations.router)
 
     @app.get("/health", response_model=Health, tags=["service"])
     def health() -> dict:
