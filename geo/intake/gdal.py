@@ -30,11 +30,11 @@ Y_NAMES = ("y", "lat", "latitude", "northing", "n")
 ACC_NAMES = ("accuracy", "accuracy_m", "acc", "acc_m", "horizontal_accuracy")
 
 
-def _layers(data: bytes, fmt: str) -> list[str]:
+def _layers(data: bytes, fmt: str) -> list[str | None]:
     names = [str(row[0]) for row in pyogrio.list_layers(data)]
     if fmt == sniff.GPX:
         return [n for n in names if n in ("tracks", "routes")]
-    return names
+    return names if len(names) > 1 else [None]  # one layer: whatever GDAL names it
 
 
 def _close(line) -> list[shapely.Polygon]:
@@ -76,6 +76,9 @@ def read_features(data: bytes, fmt: str, limits: IntakeLimits,
                 polygons.extend(_polygons(shapely.from_wkb(wkb), fmt))
                 limits.check_shape(0, len(polygons), field=field)
     except (DataSourceError, DataLayerError) as exc:
+        raise InvalidInput(f"{field}: GDAL cannot read this {fmt}: {exc}", field=field) \
+            from None
+    except (ValueError, RuntimeError) as exc:  # pyogrio reports some failures this way
         raise InvalidInput(f"{field}: GDAL cannot read this {fmt}: {exc}", field=field) \
             from None
     if not polygons:
