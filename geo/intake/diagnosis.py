@@ -156,7 +156,8 @@ class _Fit:
 
 
 def offsets(a: Coords, b: Coords) -> tuple[float, float, float] | None:
-    """(largest, mean east, mean north) geodesic displacement from ``a`` to ``b`` (m)."""
+    """(largest, mean east, mean north) geodesic displacement from ``a`` to ``b`` (m):
+    called with (corrected, as written), it is how far the mistake moved the geometry."""
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))) or \
             np.any(np.abs(a[:, 1]) > 90) or np.any(np.abs(b[:, 1]) > 90):
         return None
@@ -172,9 +173,9 @@ def _message(h: _Hypothesis, shift, flagged: bool, refs: Sequence[Reference]) ->
     names = ", ".join(r.name for r in refs) or "no reference"
     if flagged:
         return (f"likely {h.text}: read that way the geometry lies where it should "
-                f"({names}) and moves {size}; the geometry as written was kept — send the "
-                "corrected one if this is right")
-    return (f"cannot be excluded: {h.text} would move the geometry {size}; "
+                f"({names}); as written it is off by {size}. The geometry as written was "
+                "kept — send the corrected one if this is right")
+    return (f"cannot be excluded: {h.text} would put the geometry off by {size}; "
             f"the references ({names}) cannot tell")
 
 
@@ -193,7 +194,7 @@ def diagnose(written, epsg: int, refs: Sequence[Reference] = (),
         flagged = any(o and not s for o, s in zip(ok, stated_ok, strict=True)) and all(ok)
         if not (flagged or h.always):
             continue
-        shift = offsets(stated, moved)
+        shift = offsets(moved, stated)  # how far the mistake put the geometry as written
         corrected = shapely.transform(written, h.read) if flagged else None
         found.append((sum(misses), Diagnosis(
             h.code, _message(h, shift, flagged, refs), shift[0] if shift else float("inf"),

@@ -71,8 +71,9 @@ class Reference:
 @dataclass(frozen=True)
 class Diagnosis:
     """A likely mistake: ``code`` (no_datum_shift, shift_twice, scale_0_9996, wrong_zone,
-    swapped_xy, rotation_sign), what it is, how far it moves the geometry (``offset_m``,
-    the largest vertex displacement, metres), and the geometry were it the case.
+    swapped_xy, rotation_sign), what it is, how far it put the geometry as written from
+    where it belongs (``offset_m``, the largest vertex displacement, metres; the mean east
+    and north components), and the geometry were it the case.
     ``flagged`` is True when the references say it is likely; False when it cannot be told
     apart from the geometry as written (reported for its size only)."""
 
