@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from api import auth, errors, limits
 from api.headers import IndexVersionHeader
-from api.routers import admin, batch, check, decisions, gates, rules
+from api.routers import admin, batch, check, decisions, gate_locations, gates, rules, zones
 from api.schemas import Health
 from api.settings import Settings, database_url
 from api.work import Workers
@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(rules.router)
     app.include_router(gates.router)
     app.include_router(gates.crossings)
+    app.include_router(zones.router)
+    app.include_router(gate_locations.router)
 
     @app.get("/health", response_model=Health, tags=["service"],
              responses={503: {"model": Health, "description": "degraded: the database is "

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from api import cli_batch, cli_decisions, cli_gates
+from api import cli_batch, cli_decisions, cli_gates, cli_zones
 from api.auth import Authenticator, resolve_jwt_secret
 from api.settings import Settings, database_url
 from geo.border import BeltIssuer
@@ -276,6 +276,7 @@ def parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_check)
     cli_decisions.add_parser(sub)
     cli_gates.add_parser(sub)
+    cli_zones.add_parser(sub)
     return top
 
 

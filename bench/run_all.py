@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("point_check.py", "batch.py", "routes.py", "http_load.py")
+ORDER = ("point_check.py", "batch.py", "routes.py", "http_load.py", "intake_bench.py")
 
 
 def main() -> None:

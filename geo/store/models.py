@@ -117,6 +117,22 @@ zone = Table(
     # sensitive zones: the public footprint (geo.footprint), made when the row is written
     # (migration 0004); NULL for public zones
     Column("footprint", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)),
+    # the registry (migration 0007_registry): each row one version of a record
+    Column("record_id", Integer),  # id of the record's first version; NULL: a lone row
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("instrument_number", Text),
+    Column("instrument_date", Date),
+    Column("issuer", Text),  # geo.registry.kinds.Issuer
+    Column("authority_level", Text),
+    Column("rule_id", Text),  # the establishing rule (geo/registry/authority.yaml)
+    Column("protection_rules_ref", Text),
+    Column("managing_unit", Text),
+    Column("valid_to_stated", DateTime(timezone=True)),  # the end the instrument stated
+    Column("closed_reason", Text),  # amended | retired
+    Column("closed_by", Text),  # the instrument that closed it
+    Column("recorded_by", Text),
+    Column("written", JSONB),  # the geometry as written: format, CRS, source coordinates
+    Column("intake", JSONB),  # the intake report
 )
 
 sea_area = Table(
@@ -152,6 +168,22 @@ gate = Table(
     Column("status_note", Text),
     Column("source", Text, nullable=False),
     Column("location", Geometry("POINT", srid=4326, spatial_index=False)),
+)
+
+#: Every location recorded for a gate (migration 0007_registry); ``gate.location`` is the
+#: current one. Versions are closed by the next (``superseded_at``), never deleted.
+gate_location = Table(
+    "gate_location", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("gate_id", Text, ForeignKey("gate.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("geom", Geometry("POINT", srid=4326, spatial_index=False), nullable=False),
+    Column("source", Text, nullable=False),  # survey | officer_report | gazetteer
+    Column("accuracy_m", Float, nullable=False),
+    Column("reference", Text, nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("superseded_at", DateTime(timezone=True)),
 )
 
 checkpoint_area = Table(

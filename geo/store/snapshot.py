@@ -84,10 +84,11 @@ def _zones(conn: Connection) -> list[Feature]:
     for r in conn.execute(select(t).order_by(t.c.id)):
         geom = to_shape(r.geom)
         stored = to_shape(r.footprint) if r.footprint is not None else None
-        out.append(Feature(id=str(r.id), name=r.name, geom=geom,
+        # registry versions share their record's id (their validities do not overlap)
+        out.append(Feature(id=str(r.record_id or r.id), name=r.name, geom=geom,
                            props={"kind": r.kind, "authority": r.authority,
                                   "legal_basis": r.legal_basis, "sensitivity": r.sensitivity,
-                                  "province_code": r.province_code},
+                                  "province_code": r.province_code, "version": r.version},
                            valid_from=r.valid_from, valid_to=r.valid_to,
                            footprint=stored if covers(stored, geom) else None))
     return out
