@@ -117,7 +117,7 @@ zone = Table(
     # sensitive zones: the public footprint (geo.footprint), made when the row is written
     # (migration 0004); NULL for public zones
     Column("footprint", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)),
-    # the registry (migration 0007_registry): each row one version of a record
+    # the registry (migration 0008): each row one version of a record
     Column("record_id", Integer),  # id of the record's first version; NULL: a lone row
     Column("version", Integer, nullable=False, server_default="1"),
     Column("instrument_number", Text),
@@ -170,7 +170,7 @@ gate = Table(
     Column("location", Geometry("POINT", srid=4326, spatial_index=False)),
 )
 
-#: Every location recorded for a gate (migration 0007_registry); ``gate.location`` is the
+#: Every location recorded for a gate (migration 0008); ``gate.location`` is the
 #: current one. Versions are closed by the next (``superseded_at``), never deleted.
 gate_location = Table(
     "gate_location", metadata,
