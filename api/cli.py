@@ -172,14 +172,24 @@ def _rules(args, settings: Settings) -> int:
 
 
 def _serve(args, settings: Settings) -> int:
+    """Migrate once here, then run N uvicorn worker processes sharing the port; each
+    builds the app (and its zone index) from the environment (see api/replicas.py)."""
+    import os
+
     import uvicorn
 
-    from api.app import create_app
+    from api.replicas import topology
 
-    url = database_url(settings)
-    migrate.upgrade(url)
-    app = create_app(settings, url=url)
-    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port,
+    workers = args.workers or settings.workers
+    if workers < 1:
+        raise InvalidInput("--workers must be at least 1", field="workers")
+    topo = topology(settings)
+    if topo.write_url is not None:
+        migrate.upgrade(topo.write_url)
+        if not settings.database_url and not settings.read_only:
+            os.environ["DATABASE_URL"] = topo.write_url  # the embedded cluster, for workers
+    uvicorn.run("api.app:create_app", factory=True, workers=workers,
+                host=args.host or settings.host, port=args.port or settings.port,
                 log_level="info")
     return 0
 
@@ -249,6 +259,9 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int,
+                       help="worker processes sharing the port (BORDERZONE_WORKERS, default 1); "
+                            "each holds its own zone index")
     serve.set_defaults(run=_serve)
     check = sub.add_parser("check", help="where is this point (or each point of --file)?")
     check.add_argument("lon", type=float, nargs="?")

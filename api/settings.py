@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     key_cache_s: float = Field(default=30.0, alias="BORDERZONE_KEY_CACHE_S")
     rate_per_s: float | None = Field(default=None, alias="BORDERZONE_RATE_PER_S")
     rate_burst: int | None = Field(default=None, alias="BORDERZONE_RATE_BURST")
+    # reads and writes apart (issue 15): see api/replicas.py and docs/operations.md
+    database_read_urls: str | None = Field(default=None, alias="DATABASE_READ_URLS")
+    read_only: bool = Field(default=False, alias="BORDERZONE_READ_ONLY")
+    primary_url: str | None = Field(default=None, alias="BORDERZONE_PRIMARY_URL")
+    min_version_wait_s: float = Field(default=2.0, alias="BORDERZONE_MIN_VERSION_WAIT_S")
+    workers: int = Field(default=1, ge=1, alias="BORDERZONE_WORKERS")
 
 
 def database_url(settings: Settings, *, log=print) -> str:
