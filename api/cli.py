@@ -190,7 +190,7 @@ def _serve(args, settings: Settings) -> int:
             os.environ["DATABASE_URL"] = topo.write_url  # the embedded cluster, for workers
     uvicorn.run("api.app:create_app", factory=True, workers=workers,
                 host=args.host or settings.host, port=args.port or settings.port,
-                log_level="info")
+                log_level="info", access_log=not args.no_access_log)
     return 0
 
 
@@ -262,6 +262,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int,
                        help="worker processes sharing the port (BORDERZONE_WORKERS, default 1); "
                             "each holds its own zone index")
+    serve.add_argument("--no-access-log", action="store_true",
+                       help="no line per request (the proxy in front usually logs them)")
     serve.set_defaults(run=_serve)
     check = sub.add_parser("check", help="where is this point (or each point of --file)?")
     check.add_argument("lon", type=float, nargs="?")
