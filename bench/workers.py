@@ -4,8 +4,9 @@
 wrk (Debian package `wrk`), loopback, 32 connections, random points over the northern
 border provinces (points.lua). Start-up: from launching `serve` to each worker's
 "Application startup complete" (its zone index is built by then; route tiles and the batch
-grid are warmed beside serving). Memory: resident set of each worker process after the
-load. On a machine with C cores, wrk takes part of one: read the 2-worker figure on a
+grid are warmed beside serving); index build: each worker's own figure from `/health`
+(distinct values sampled over fresh connections). Memory: resident set of each worker
+process after the load. On a machine with C cores, wrk takes part of one: read the 2-worker figure on a
 2-core machine as a floor. Run after `make data`: `.venv/bin/python bench/workers.py`.
 Prints figures; asserts nothing.
 """
@@ -19,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 from http_load import _wait_prepared, _wrk
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,13 +81,24 @@ def _rss_mb(pid: int) -> float:
                     if line.startswith("VmRSS"))) / 1024
 
 
+def _build_times(port: int, workers: int) -> list[float]:
+    """Each worker's last index build (``/health``), sampled over fresh connections."""
+    seen: set[float] = set()
+    for _ in range(20 * workers):
+        seen.add(httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).json()["index_build_s"])
+        if len(seen) == workers:
+            break
+    return sorted(seen)
+
+
 def run(workers: int, port: int) -> dict:
     serve = Serve(workers, port)
     try:
         serve.wait_ready()
         _wrk(port, 3)  # warm-up: every worker's lazy structures are in use after this
         result = _wrk(port, DURATION_S)
-        return {**result, "ready_s": serve.ready_s, "rss_mb": serve.worker_rss_mb()}
+        return {**result, "ready_s": serve.ready_s, "rss_mb": serve.worker_rss_mb(),
+                "build_s": _build_times(port, workers)}
     finally:
         serve.stop()
 
@@ -98,8 +111,10 @@ def main() -> None:
     for n, r in results.items():
         ready = ", ".join(f"{s:.1f}" for s in r["ready_s"])
         rss = ", ".join(f"{m:.0f}" for m in r["rss_mb"])
+        build = ", ".join(f"{b:.1f}" for b in r["build_s"])
         print(f"{n} worker(s): {r['rps']:>8,.0f} req/s   p50 {r['p50']:>8}   p99 {r['p99']:>8}"
-              f"   non-2xx {r['non_2xx']}   ready after [{ready}] s   RSS [{rss}] MiB")
+              f"   non-2xx {r['non_2xx']}\n    ready after [{ready}] s, index build "
+              f"[{build}] s, RSS [{rss}] MiB per worker")
     print(f"2 workers / 1 worker = {results[2]['rps'] / results[1]['rps']:.2f}x")
 
 
