@@ -6,8 +6,8 @@ border provinces (points.lua). Start-up: from launching `serve` to each worker's
 "Application startup complete" (its zone index is built by then; route tiles and the batch
 grid are warmed beside serving); index build: each worker's own figure from `/health`
 (distinct values sampled over fresh connections). Memory: resident set of each worker
-process after the load. On a machine with C cores, wrk takes part of one: read the 2-worker figure on a
-2-core machine as a floor. Run after `make data`: `.venv/bin/python bench/workers.py`.
+process after the load. wrk takes part of a core: on a 2-core machine read the 2-worker
+figure as a floor. Run after `make data`: `.venv/bin/python bench/workers.py`.
 Prints figures; asserts nothing.
 """
 
