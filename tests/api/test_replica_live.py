@@ -143,8 +143,9 @@ def test_replica__split_worker_reads_standby_survives_primary_stop(pair, point):
         reach_s = time.monotonic() - t
         build_s = httpx.get(server.url + "/health").json()["index_build_s"]
         assert seen, "the decision never reached the standby-backed worker"
-        # probe interval + one index rebuild + replication and scheduling slack
-        assert reach_s < POLL_S + 2 * build_s + 3, (reach_s, build_s)
+        # probe interval + one index rebuild (twice: a busy machine) + replication, first
+        # use of the new index and scheduling slack
+        assert reach_s < POLL_S + 2 * build_s + 4, (reach_s, build_s)
 
         # 2. read your writes: a second act, then a check asking for its version
         second = decision_body("land_border_area", "commander", 24, start=start)
