@@ -7,12 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.engine import Engine
 
 from api import auth, errors, limits
 from api.headers import IndexVersionHeader
+from api.replicas import MinIndexVersion, Topology, topology
 from api.routers import admin, batch, check, decisions, gate_locations, gates, rules, zones
 from api.schemas import Health
-from api.settings import Settings, database_url
+from api.settings import Settings
 from api.work import Workers
 from geo.errors import StoreUnavailable
 from geo.store.db import make_engine
@@ -32,22 +34,38 @@ def _migrate_if_reachable(db_url: str) -> None:
                     exc.message)
 
 
+def _engines(topo: Topology) -> tuple[Engine, Engine]:
+    """(write engine, read engine); the same one when there is a single database."""
+    if topo.write_url is not None:
+        _migrate_if_reachable(topo.write_url)
+        write = make_engine(topo.write_url)
+        if not topo.split:
+            return write, write
+        return write, make_engine(topo.read_url, read_only=True, writes_to=topo.primary_hint)
+    read = make_engine(topo.read_url, read_only=True, writes_to=topo.primary_hint)
+    return read, read
+
+
 def create_app(settings: Settings | None = None, *, url: str | None = None) -> FastAPI:
     """Build the app. ``url`` skips resolving the database (tests pass theirs)."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        db_url = url or database_url(settings)
-        _migrate_if_reachable(db_url)
-        engine = make_engine(db_url)
-        live = LiveIndex(engine, poll_s=settings.index_poll_s, footprint=settings.footprint)
+        topo = topology(settings, url)
+        engine, read_engine = _engines(topo)
+        live = LiveIndex(read_engine, poll_s=settings.index_poll_s,
+                         footprint=settings.footprint)
         live.start()
-        app.state.engine, app.state.live = engine, live
+        # engine: writes and key lookups (the primary; a read-only worker's replica, which
+        # refuses writes); read_engine: the index, lists and history
+        app.state.engine, app.state.read_engine, app.state.live = engine, read_engine, live
+        app.state.topology = topo
         app.state.workers = Workers(settings.work_threads)
         yield
         live.stop()
-        engine.dispose()
+        for each in {engine, read_engine}:
+            each.dispose()
 
     app = FastAPI(title="borderzone", version="0.1.0", lifespan=lifespan,
                   description="Vietnam's border zones: land border area, border belt, "
@@ -56,6 +74,8 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.state.auth = auth.Authenticator(auth.resolve_jwt_secret(settings),
                                         ttl_s=settings.jwt_ttl_s, cache_s=settings.key_cache_s)
     errors.install(app)
+    # inside the rate limit: a waiting request has been admitted first
+    app.add_middleware(MinIndexVersion, wait_s=settings.min_version_wait_s)
     limits.install(app, settings)
     app.add_middleware(IndexVersionHeader)
     app.include_router(check.router)
@@ -80,7 +100,12 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         # the raw database error (host, port) goes to the log, not to anonymous callers
         body = {"status": "ok" if live.healthy else "degraded", "database": live.healthy,
                 "index_version": live.version, "prepared": live.prepared.is_set(),
-                "message": None if live.healthy else "database unavailable"}
+                "message": None if live.healthy else "database unavailable",
+                "role": live.replica["role"], "data_version": live.db_version,
+                "wal_lsn": live.replica["wal_lsn"], "lag_s": live.replica["lag_s"],
+                "index_build_s": live.build_s,
+                "writes": getattr(app.state, "topology", None) is not None
+                and app.state.topology.write_url is not None}
         return JSONResponse(body, 200 if live.healthy else 503)
 
     @app.get("/", include_in_schema=False)

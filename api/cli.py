@@ -184,17 +184,27 @@ def _rules(args, settings: Settings) -> int:
 
 
 def _serve(args, settings: Settings) -> int:
+    """Migrate once here, then run N uvicorn worker processes sharing the port; each
+    builds the app (and its zone index) from the environment (see api/replicas.py)."""
+    import os
+
     import uvicorn
 
-    from api.app import create_app
+    from api.replicas import topology
 
-    url = database_url(settings)
-    migrate.upgrade(url)
-    app = create_app(settings, url=url)
+    workers = args.workers or settings.workers
+    if workers < 1:
+        raise InvalidInput("--workers must be at least 1", field="workers")
+    topo = topology(settings)
+    if topo.write_url is not None:
+        migrate.upgrade(topo.write_url)
+        if not settings.database_url and not settings.read_only:
+            os.environ["DATABASE_URL"] = topo.write_url  # the embedded cluster, for workers
     # X-Forwarded-For is the app's business (BORDERZONE_TRUSTED_PROXIES), not uvicorn's: its
     # default would trust any caller on 127.0.0.1 to name its own address
-    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port,
-                log_level="info", proxy_headers=False)
+    uvicorn.run("api.app:create_app", factory=True, workers=workers,
+                host=args.host or settings.host, port=args.port or settings.port,
+                log_level="info", access_log=not args.no_access_log, proxy_headers=False)
     return 0
 
 
@@ -264,6 +274,11 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int,
+                       help="worker processes sharing the port (BORDERZONE_WORKERS, default 1); "
+                            "each holds its own zone index")
+    serve.add_argument("--no-access-log", action="store_true",
+                       help="no line per request (the proxy in front usually logs them)")
     serve.set_defaults(run=_serve)
     check = sub.add_parser("check", help="where is this point (or each point of --file)?")
     check.add_argument("lon", type=float, nargs="?")

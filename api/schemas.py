@@ -91,6 +91,19 @@ class Health(BaseModel):
     prepared: bool = Field(default=False, description="route tiles, batch grid and point "
                                                       "cells of the current index are built")
     message: str | None = None
+    role: str | None = Field(default=None, description="the index's database: primary or "
+                                                       "replica (hot standby)")
+    data_version: int | None = Field(default=None, description="the database's data version "
+                                                               "at the last probe")
+    wal_lsn: str | None = Field(default=None, description="replay position (replica) or "
+                                                          "current WAL position (primary)")
+    lag_s: float | None = Field(default=None, description="replica: age of the last replayed "
+                                                          "commit, 0 when all received WAL "
+                                                          "is replayed")
+    index_build_s: float | None = Field(default=None, description="seconds the last zone "
+                                                                 "index build took")
+    writes: bool | None = Field(default=None, description="false: this worker serves reads "
+                                                          "only; writes go to the primary")
 
 
 class CheckResponse(BaseModel):

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
                                            alias="BORDERZONE_AUTH_FAILURE_RATE_PER_S")
     auth_failure_burst: int = Field(default=10, ge=1, alias="BORDERZONE_AUTH_FAILURE_BURST")
     trusted_proxies: str = Field(default="", alias="BORDERZONE_TRUSTED_PROXIES")
+    # reads and writes apart (issue 15): see api/replicas.py and docs/operations.md
+    database_read_urls: str | None = Field(default=None, alias="DATABASE_READ_URLS")
+    read_only: bool = Field(default=False, alias="BORDERZONE_READ_ONLY")
+    primary_url: str | None = Field(default=None, alias="BORDERZONE_PRIMARY_URL")
+    min_version_wait_s: float = Field(default=2.0, alias="BORDERZONE_MIN_VERSION_WAIT_S")
+    workers: int = Field(default=1, ge=1, alias="BORDERZONE_WORKERS")
 
     @property
     def footprint(self) -> FootprintSpec:

@@ -51,3 +51,7 @@ class StoreUnavailable(GeoError):
 
 class DataError(GeoError):
     """A source dataset is missing or malformed (raised by loaders, reported by the CLI)."""
+
+
+class ReadOnlyStore(StoreUnavailable):
+    """A write reached a read-only replica; ``detail['primary']`` names where writes go (503)."""

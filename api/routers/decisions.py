@@ -31,6 +31,7 @@ from api.decision_schemas import (
     RevocationIn,
 )
 from api.deps import SettingsDep
+from api.headers import SCOPE_KEY
 from api.json_route import SafeJsonRoute
 from geo.decisions.codec import (
     decision_from_dict,
@@ -42,7 +43,7 @@ from geo.decisions.codec import (
 from geo.decisions.query import DecisionQuery
 from geo.limits import check_vertices
 from geo.security import Principal, Role
-from geo.store import decision_notices, decisions
+from geo.store import decision_notices, decisions, snapshot
 from geo.timeutil import now, parse_instant
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"], route_class=SafeJsonRoute)
@@ -60,6 +61,27 @@ def get_bind(request: Request) -> Any:
 
 
 Bind = Annotated[Any, Depends(get_bind)]
+
+
+def get_read_bind(request: Request, bind: Bind) -> Any:
+    """Where decisions are listed and read: the replica when one is configured (else, or
+    when a test passes its own connection, the same as ``get_bind``)."""
+    state = request.app.state
+    if bind is getattr(state, "engine", None):
+        return getattr(state, "read_engine", bind)
+    return bind
+
+
+ReadBind = Annotated[Any, Depends(get_read_bind)]
+
+
+def _written(request: Request, bind: Any, body: dict) -> dict:
+    """Note the data version after a write in ``X-Index-Version`` (see api/headers.py):
+    a caller reading from a replica next sends it as ``X-Min-Index-Version``."""
+    version = snapshot.version_after_write(bind)
+    if version is not None:
+        request.scope[SCOPE_KEY] = version
+    return body
 
 
 def _act(recorded: decisions.Recorded) -> dict:
@@ -98,7 +120,7 @@ def decision_query(
 
 
 @router.get("", response_model=DecisionList)
-def list_decisions(principal: Lister, bind: Bind,
+def list_decisions(principal: Lister, bind: ReadBind,
                    query: Annotated[DecisionQuery, Depends(decision_query)]) -> dict:
     """Decisions by valid time (``active_at``) and transaction time (``as_known_at``)."""
     query = _query(principal, query)
@@ -106,32 +128,35 @@ def list_decisions(principal: Lister, bind: Bind,
 
 
 @router.post("", status_code=201, response_model=ActOut)
-def issue(body: DecisionIn, principal: Writer, bind: Bind, settings: SettingsDep) -> dict:
+def issue(request: Request, body: DecisionIn, principal: Writer, bind: Bind,
+          settings: SettingsDep) -> dict:
     """Record a decision (Form 17; Appendix II Forms 01, 03) within its issuer's authority;
     beyond it: 422 citing the rule."""
     if body.area is not None and body.area.geojson is not None:
         check_vertices(body.area.geojson, settings.max_vertices, field="area.geojson")
     dec = decision_from_dict(body.model_dump(mode="json"))
-    return _act(decisions.issue(bind, principal, dec))
+    return _written(request, bind, _act(decisions.issue(bind, principal, dec)))
 
 
 @router.post("/{number:path}/extensions", status_code=201, response_model=ActOut)
-def extend(number: Number, body: ExtensionIn, principal: Writer, bind: Bind) -> dict:
+def extend(request: Request, number: Number, body: ExtensionIn, principal: Writer,
+           bind: Bind) -> dict:
     """Record an extension (Form 20; Appendix II Forms 02, 04). A concurrent act: 409."""
     ext = extension_from_dict(body.model_dump(mode="json"), number)
-    return _act(decisions.extend(bind, principal, number, ext))
+    return _written(request, bind, _act(decisions.extend(bind, principal, number, ext)))
 
 
 @router.post("/{number:path}/revocation", status_code=201, response_model=ActOut)
-def revoke(number: Number, body: RevocationIn, principal: Writer, bind: Bind) -> dict:
+def revoke(request: Request, number: Number, body: RevocationIn, principal: Writer,
+           bind: Bind) -> dict:
     """Record the revocation (Forms 21, 22) of the decision or of one of its extensions."""
     rev = revocation_from_dict(body.model_dump(mode="json"), number)
-    return _act(decisions.revoke(bind, principal, number, rev))
+    return _written(request, bind, _act(decisions.revoke(bind, principal, number, rev)))
 
 
 @router.get("/{number:path}/notices/{form_id}", response_class=HTMLResponse,
             responses={200: {"content": {"text/plain": {}}}})
-def notice(number: Number, form_id: str, principal: Reader, bind: Bind,
+def notice(number: Number, form_id: str, principal: Reader, bind: ReadBind,
            options: Annotated[NoticeQuery, Query()]) -> Response:
     """Form ``17``-``24`` or ``II-01``-``II-04`` filled from the records, in Vietnamese."""
     extra = options.model_dump(exclude={"format"})
@@ -141,7 +166,7 @@ def notice(number: Number, form_id: str, principal: Reader, bind: Bind,
 
 
 @router.get("/{number:path}", response_model=DecisionOut)
-def get_decision(number: Number, principal: Reader, bind: Bind,
+def get_decision(number: Number, principal: Reader, bind: ReadBind,
                  as_known_at: Annotated[str | None, Query()] = None) -> dict:
     """One decision with its acts and event log, now or as known at ``as_known_at``."""
     moment = parse_instant(as_known_at, field="as_known_at")

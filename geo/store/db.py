@@ -9,23 +9,52 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from geo.errors import Conflict, StoreUnavailable
+from geo.errors import Conflict, ReadOnlyStore, StoreUnavailable
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, read_only: bool = False,
+                writes_to: str | None = None) -> Engine:
     """A pooled engine; connections are checked before use so a restarted server is
-    picked up again without restarting the service."""
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True,
-                         pool_recycle=1800, connect_args={"connect_timeout": 5})
+    picked up again without restarting the service.
+
+    ``read_only``: every transaction is ``READ ONLY`` (a replica, or a worker told to
+    serve reads only); a write on it raises ``ReadOnlyStore`` naming ``writes_to`` (where
+    writes go), before anything is written."""
+    connect_args: dict = {"connect_timeout": 5}
+    if read_only:
+        connect_args["options"] = "-c default_transaction_read_only=on"
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True,
+                           pool_recycle=1800, connect_args=connect_args)
+    engine.info_read_only = read_only  # type: ignore[attr-defined]
+    engine.info_writes_to = writes_to  # type: ignore[attr-defined]
+    return engine
+
+
+def is_read_only(engine: Engine) -> bool:
+    return bool(getattr(engine, "info_read_only", False))
+
+
+def refuse_write(engine: Engine) -> ReadOnlyStore:
+    """The error for a write attempted on a read-only engine."""
+    target = getattr(engine, "info_writes_to", None)
+    where = f" ({target})" if target else ""
+    return ReadOnlyStore("this worker serves reads from a read-only replica; writes go to "
+                         f"the primary{where}: send them to a worker connected to it",
+                         detail={"primary": target} if target else None)
 
 
 #: SQLSTATE raised by the append-only triggers on legal records (migrations 0002, 0003).
 APPEND_ONLY_SQLSTATE = "BZ001"
+#: read_only_sql_transaction: a write on a standby or in a READ ONLY transaction.
+READ_ONLY_SQLSTATE = "25006"
 
 
 def _translate(exc: DBAPIError) -> Exception:
     if isinstance(exc, OperationalError) or exc.connection_invalidated:
         return unavailable(exc)
+    if getattr(exc.orig, "sqlstate", None) == READ_ONLY_SQLSTATE:
+        return ReadOnlyStore("the database refused a write: it is a read-only replica; "
+                             "writes go to the primary")
     if getattr(exc.orig, "sqlstate", None) == APPEND_ONLY_SQLSTATE:
         return Conflict(f"legal records are never changed or deleted: {exc.orig}")
     return exc
@@ -51,9 +80,15 @@ def translated() -> Iterator[None]:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
-    """One transaction: committed when the block ends, rolled back on any error."""
-    with translated(), engine.begin() as conn:
-        yield conn
+    """One transaction: committed when the block ends, rolled back on any error. On a
+    read-only engine a write fails with ``ReadOnlyStore`` (nothing is written)."""
+    try:
+        with translated(), engine.begin() as conn:
+            yield conn
+    except ReadOnlyStore as exc:
+        if is_read_only(engine) and "primary" not in exc.detail:
+            raise refuse_write(engine) from exc
+        raise
 
 
 @contextmanager

@@ -30,6 +30,18 @@ INSTALL_HINT = (
     + "   (or set DATABASE_URL to a PostgreSQL >= 13 server with PostGIS >= 3)"
 )
 SUPERUSER = "borderzone"
+#: Streaming replication from and to this cluster (PostgreSQL 15's defaults, stated so a
+#: changed default cannot silently break ``standby_of``); rewritten at every start, so an
+#: existing cluster picks it up on its next start. pg_hba's ``replication`` lines for
+#: 127.0.0.1 come from initdb and are checked by ``ensure_replication_hba``.
+REPLICATION_CONF = (
+    "wal_level = replica\n"
+    "max_wal_senders = 10\n"
+    "hot_standby = on\n"
+    "hot_standby_feedback = on\n"
+    "wal_keep_size = 256MB\n"
+)
+HBA_REPLICATION = "host    replication     all             127.0.0.1/32            scram-sha-256\n"
 
 
 @dataclass(frozen=True)
@@ -101,10 +113,11 @@ def _port_in_use(port: int) -> bool:
 class Cluster:
     """A private cluster rooted at ``home`` (the configured data directory)."""
 
-    def __init__(self, home: Path, *, log=print):
+    def __init__(self, home: Path, *, log=print, shared_buffers: str = "512MB"):
         self.home = Path(home).resolve()
         self.log = log
         self.state_file = self.home / "state.json"
+        self.shared_buffers = shared_buffers
 
     # -- layout ---------------------------------------------------------------------------
     @property
@@ -153,21 +166,13 @@ class Cluster:
 
     def init(self, binaries: Binaries) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
-        if not self._owner_can_reach(self.home):
-            digest = hashlib.sha1(str(self.home).encode()).hexdigest()[:12]
-            relocated = Path("/var/lib/borderzone") / digest / "pgdata"
-            (self.home / "pgdata-location").write_text(str(relocated))
-            self.log(f"{self.home} is not reachable by the server user; data in {relocated}")
-        pgdata = self.pgdata
-        pgdata.mkdir(parents=True, exist_ok=True)
+        pgdata = self._prepare_pgdata()
         password = secrets.token_urlsafe(24)
         pwfile = pgdata.parent / ".pwfile"
         pwfile.write_text(password + "\n")
         owner = self._owner()
         if owner:
-            shutil.chown(pgdata, owner, owner)
             shutil.chown(pwfile, owner, owner)
-        pgdata.chmod(0o700)
         done = self._run([str(binaries.bindir / "initdb"), "-D", str(pgdata), "-U", SUPERUSER,
                           "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8",
                           "--no-locale"])
@@ -189,11 +194,13 @@ class Cluster:
             f"port = {port}\n"
             "unix_socket_directories = ''\n"
             "max_connections = 200\n"
-            "shared_buffers = 512MB\n"
+            f"shared_buffers = {self.shared_buffers}\n"
             "work_mem = 32MB\n"
             "maintenance_work_mem = 256MB\n"
             "synchronous_commit = off\n"
+            + REPLICATION_CONF
         )
+        self.ensure_replication_hba()
         main_conf = self.pgdata / "postgresql.conf"
         text = main_conf.read_text()
         if "include_if_exists = 'borderzone.conf'" not in text:
@@ -202,6 +209,53 @@ class Cluster:
         if owner:
             shutil.chown(conf, owner, owner)
         return port
+
+    def ensure_replication_hba(self) -> bool:
+        """Let password-authenticated replication connections in from loopback (initdb
+        writes this line; an older or hand-edited pg_hba.conf gets it added). Idempotent;
+        True when the file changed (takes effect at the next start or reload)."""
+        hba = self.pgdata / "pg_hba.conf"
+        lines = hba.read_text().splitlines()
+        wanted = HBA_REPLICATION.split()
+        if any(line.split()[:4] == wanted[:4] for line in lines if not line.startswith("#")):
+            return False
+        hba.write_text("\n".join(lines) + "\n" + HBA_REPLICATION)
+        return True
+
+    def standby_of(self, primary: Cluster, binaries: Binaries | None = None) -> str:
+        """Make this (empty) cluster a streaming hot standby of ``primary``, which must be
+        running: ``pg_basebackup -R`` over loopback as the server user, then start it on a
+        port of its own. Returns the standby's superuser URL (database ``postgres``)."""
+        binaries = binaries or ensure_binaries(install=False, log=self.log)
+        if self.initialised():
+            raise StoreUnavailable(f"{self.pgdata} already holds a cluster")
+        self.home.mkdir(parents=True, exist_ok=True)
+        self._prepare_pgdata()
+        state = primary.state()
+        env = {**os.environ, "PGPASSWORD": state["password"], "PGCONNECT_TIMEOUT": "10"}
+        done = self._run([str(binaries.bindir / "pg_basebackup"), "-h", "127.0.0.1",
+                          "-p", str(state["port"]), "-U", SUPERUSER, "-D", str(self.pgdata),
+                          "-R", "-X", "stream", "-c", "fast", "--no-password"], env=env)
+        if done.returncode != 0:
+            raise StoreUnavailable(f"pg_basebackup failed: {done.stderr.strip()[-2000:]}")
+        self._save_state({"password": state["password"], "port": _free_port(),
+                          "pgdata": str(self.pgdata), "standby_of": state["port"]})
+        return self.up(install=False)
+
+    def _prepare_pgdata(self) -> Path:
+        """The data directory, created, owned by the server user, mode 700."""
+        if not self._owner_can_reach(self.home):
+            digest = hashlib.sha1(str(self.home).encode()).hexdigest()[:12]
+            relocated = Path("/var/lib/borderzone") / digest / "pgdata"
+            (self.home / "pgdata-location").write_text(str(relocated))
+            self.log(f"{self.home} is not reachable by the server user; data in {relocated}")
+        pgdata = self.pgdata
+        pgdata.mkdir(parents=True, exist_ok=True)
+        owner = self._owner()
+        if owner:
+            shutil.chown(pgdata, owner, owner)
+        pgdata.chmod(0o700)
+        return pgdata
 
     def running(self) -> bool:
         binaries = find_binaries()

@@ -1,9 +1,12 @@
 """A worker's live zone index: built once, rebuilt when the data changes, never per request.
 
-A background thread LISTENs on ``borderzone_zones`` (raised by triggers on every zone table)
-and also probes the data version every ``poll_s`` seconds as a safety net. When the
-database is unreachable the holder reports itself unavailable, so callers answer 503
-instead of serving answers that may miss a new decision; it recovers on its own.
+On a primary a background thread LISTENs on ``borderzone_zones`` (raised by triggers on
+every zone table) and also probes the data version every ``poll_s`` seconds as a safety
+net. On a hot standby (``pg_is_in_recovery()``) ``LISTEN`` is impossible, so the thread
+probes only: every ``poll_s`` seconds, or at once when a caller waits for a version
+(``nudge``), and records the replay position and lag for ``/health``. When the database
+is unreachable the holder reports itself unavailable, so callers answer 503 instead of
+serving answers that may miss a new decision; it recovers on its own.
 """
 
 from __future__ import annotations
@@ -24,6 +27,19 @@ from geo.store import snapshot
 
 log = logging.getLogger("borderzone.index")
 CHANNEL = "borderzone_zones"
+MIN_PROBE_GAP_S = 0.1
+
+#: Where this server is in the WAL stream. Lag is 0 when everything received has been
+#: replayed (an idle primary sends nothing, so "time since the last replayed commit"
+#: alone would grow forever); otherwise the age of the last replayed commit.
+REPLICA_STATUS = """
+SELECT pg_is_in_recovery(),
+       CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
+            ELSE pg_current_wal_lsn() END::text,
+       CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0.0
+            ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END,
+       (SELECT sender_host || ':' || sender_port FROM pg_stat_wal_receiver LIMIT 1)
+"""
 
 
 def _libpq_dsn(engine: Engine) -> str:
@@ -61,6 +77,13 @@ class LiveIndex:
         self.last_error: str | None = None
         #: set once the current index's lazy structures are built (see ``warm``)
         self.prepared = threading.Event()
+        #: the server's role and WAL position at the last probe (``/health``)
+        self.replica: dict = {"role": None, "wal_lsn": None, "lag_s": None,
+                              "primary": None}
+        #: the data version the database reported at the last probe
+        self.db_version: int | None = None
+        #: seconds the last index build took (snapshot read + preparation, before warming)
+        self.build_s: float | None = None
 
     # -- reading ----------------------------------------------------------------------
     def get(self) -> ZoneIndex:
@@ -83,10 +106,13 @@ class LiveIndex:
     def refresh(self, *, force: bool = False) -> bool:
         """Rebuild if the data version moved (or ``force``). True when a rebuild happened."""
         version = snapshot.current_version(self.engine)
+        self.db_version = version
         if not force and self._index is not None and self._index.version == version:
             self._healthy = True
             return False
+        started = time.monotonic()
         index = snapshot.build_index(self.engine, self.footprint)
+        self.build_s = round(time.monotonic() - started, 3)
         with self._lock:
             self._index = index
             self._healthy = True
@@ -95,13 +121,13 @@ class LiveIndex:
         self.prepared.clear()
         threading.Thread(target=self._warm, args=(index,), name="zone-index-warm",
                          daemon=True).start()
+        return True
 
     def _warm(self, index: ZoneIndex) -> None:
         warm(index)
         if self._index is index:
             self.prepared.set()
         log.info("zone index rebuilt at data version %s", index.version)
-        return True
 
     def start(self) -> None:
         """Build now if possible, then keep fresh in the background."""
@@ -129,15 +155,48 @@ class LiveIndex:
                 log.warning("zone index listener lost the database: %s", self.last_error)
                 self._stop.wait(1.0)
 
+    def nudge(self) -> None:
+        """Probe now rather than at the end of the interval (a caller waits for a version)."""
+        self._wake.set()
+
+    def _status(self, conn: psycopg.Connection) -> bool:
+        """Record role, replay position and lag; True on a standby. Raises when the
+        server went away."""
+        in_recovery, lsn, lag_s, sender = conn.execute(REPLICA_STATUS).fetchone()
+        self.replica = {"role": "replica" if in_recovery else "primary",
+                        "wal_lsn": lsn, "lag_s": None if lag_s is None else round(lag_s, 3),
+                        "primary": sender}
+        if in_recovery and sender and getattr(self.engine, "info_writes_to", "") is None:
+            self.engine.info_writes_to = f"database server {sender}"  # type: ignore[attr-defined]
+        return bool(in_recovery)
+
     def _listen(self) -> None:
         with psycopg.connect(_libpq_dsn(self.engine), autocommit=True,
                              connect_timeout=5) as conn:
+            if self._status(conn):
+                self._probe_only(conn)
+                return
             conn.execute(f"LISTEN {CHANNEL}")
             self.refresh()
             last_probe = time.monotonic()
             while not self._stop.is_set():
                 changed = any(True for _ in conn.notifies(timeout=0.5, stop_after=1))
-                if changed or time.monotonic() - last_probe > self.poll_s:
-                    conn.execute("SELECT 1")  # raises when the server went away
+                if changed or self._wake.is_set() or time.monotonic() - last_probe > self.poll_s:
+                    self._wake.clear()
+                    if self._status(conn):
+                        return  # demoted to a standby: start again, probing only
                     self.refresh()
                     last_probe = time.monotonic()
+
+    def _probe_only(self, conn: psycopg.Connection) -> None:
+        """A standby cannot LISTEN: probe the version every ``poll_s`` (or when nudged)."""
+        self.refresh()
+        while not self._stop.is_set():
+            self._wake.wait(self.poll_s)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            if not self._status(conn):
+                return  # promoted to primary: start again, listening
+            self.refresh()
+            self._stop.wait(MIN_PROBE_GAP_S)  # many waiting callers: still one probe a gap

@@ -13,7 +13,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection, Engine
 
 from geo.decisions.features import decision_feature
-from geo.errors import DataError
+from geo.errors import DataError, StoreUnavailable
 from geo.footprint import DEFAULT_SPEC, FootprintSpec, covers
 from geo.index import BorderLine, Feature, Layer, ZoneIndex
 from geo.store import models as m
@@ -33,6 +33,18 @@ def data_version(conn: Connection) -> int:
 def current_version(engine: Engine) -> int:
     with reading(engine) as conn:
         return data_version(conn)
+
+
+def version_after_write(bind: Engine | Connection) -> int | None:
+    """The data version now, read where the write went: at least the version the write
+    produced (what a caller passes as ``X-Min-Index-Version``). None when the database
+    cannot say (the write itself is committed either way)."""
+    try:
+        if isinstance(bind, Connection):
+            return data_version(bind)
+        return current_version(bind)
+    except StoreUnavailable:
+        return None
 
 
 def _day(d: date | None) -> datetime | None:
