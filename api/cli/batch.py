@@ -14,14 +14,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from api.settings import Settings, database_url
-from geo.batch_input import parse
-from geo.batch_output import CSV, NDJSON, answer_chunks
-from geo.crs import parse_crs
-from geo.errors import InvalidInput
+from geo.batch.input import parse
+from geo.batch.output import CSV, NDJSON, answer_chunks
+from geo.common.crs import parse_crs
+from geo.common.errors import InvalidInput
+from geo.common.timeutil import now, parse_instant
 from geo.store import migrate
 from geo.store.db import make_engine
-from geo.store.snapshot import build_index
-from geo.timeutil import now, parse_instant
+from geo.store.zones.snapshot import build_index
 
 JSON_SUFFIXES = (".ndjson", ".jsonl")
 GEOJSON_SUFFIXES = (".geojson", ".json")

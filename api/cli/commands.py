@@ -8,22 +8,24 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from api import cli_batch, cli_decisions
 from api.auth import Authenticator, resolve_jwt_secret
+from api.cli import batch as cli_batch
+from api.cli import decisions as cli_decisions
 from api.settings import Settings, database_url
-from geo.border import BeltIssuer
-from geo.check import check_points, to_lonlat, validate_lonlat
-from geo.crs import WGS84, parse_crs
-from geo.errors import GeoError, InvalidInput
+from geo.common.crs import WGS84, parse_crs
+from geo.common.errors import GeoError, InvalidInput
+from geo.common.lonlat import to_lonlat, validate_lonlat
+from geo.common.security import Principal, Role
+from geo.common.timeutil import now, parse_instant
+from geo.location.border import BeltIssuer
+from geo.location.check import check_points
 from geo.rules.browse import rules_at, rules_markdown
-from geo.security import Principal, Role
 from geo.store import backup, migrate, users
 from geo.store.db import make_engine, transaction
-from geo.store.derive import set_belt_depth
 from geo.store.embedded import Cluster
-from geo.store.load import Loader
-from geo.store.snapshot import build_index
-from geo.timeutil import now, parse_instant
+from geo.store.zones.derive import set_belt_depth
+from geo.store.zones.load import Loader
+from geo.store.zones.snapshot import build_index
 
 
 def _db(args, settings: Settings) -> int:

@@ -1,7 +1,7 @@
 """``borderzone decision ...``: issue, extend, revoke, list, show and render decisions.
 
 Inputs are JSON files (``-`` for stdin) in the shapes of the HTTP API's POST bodies
-(``api.decision_schemas``); they pass the same checks. The shell acts as an administrator
+(``api.schemas.decisions``); they pass the same checks. The shell acts as an administrator
 named ``cli:<login>`` (whoever can run it on the server can reach the database anyway); every
 act is recorded under that name in the event and audit logs.
 """
@@ -15,8 +15,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from api.decision_schemas import DecisionIn, ExtensionIn, RevocationIn
+from api.schemas.decisions import DecisionIn, ExtensionIn, RevocationIn
 from api.settings import Settings, database_url
+from geo.common.errors import InvalidInput
+from geo.common.security import Principal, Role
+from geo.common.timeutil import now, parse_instant
 from geo.decisions.codec import (
     decision_from_dict,
     extension_from_dict,
@@ -24,11 +27,10 @@ from geo.decisions.codec import (
     revocation_from_dict,
 )
 from geo.decisions.query import DecisionQuery
-from geo.errors import InvalidInput
-from geo.security import Principal, Role
-from geo.store import decision_notices, decisions, migrate
+from geo.store import migrate
 from geo.store.db import make_engine
-from geo.timeutil import now, parse_instant
+from geo.store.decisions import notices as decision_notices
+from geo.store.decisions import repository as decisions
 
 
 def _principal() -> Principal:

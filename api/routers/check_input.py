@@ -9,19 +9,19 @@ from datetime import datetime
 from fastapi import Request
 from pydantic import BaseModel, Field, ValidationError
 
-from api.schemas import CheckResponse
+from api.schemas.location import CheckResponse
 from api.settings import Settings
-from geo.answers import answer_points, answer_route
-from geo.crs import parse_crs
-from geo.errors import InvalidInput
-from geo.index import ZoneIndex
-from geo.inputs import Parsed, from_geojson, from_gpx
-from geo.limits import check_batch, check_route
-from geo.routes import make_track
+from geo.common.crs import parse_crs
+from geo.common.errors import InvalidInput
+from geo.common.limits import check_batch, check_route
+from geo.common.safejson import loads
+from geo.common.timeutil import now, parse_instant
+from geo.common.zones import PersonCategory
+from geo.location.answers import answer_points, answer_route
+from geo.location.index import ZoneIndex
+from geo.location.inputs import Parsed, from_geojson, from_gpx
+from geo.location.routes import make_track
 from geo.rules import parse_person
-from geo.safejson import loads
-from geo.timeutil import now, parse_instant
-from geo.zones import PersonCategory
 
 
 class CheckRequest(BaseModel):

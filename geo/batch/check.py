@@ -1,8 +1,8 @@
-"""Batch location checks: the answers of ``geo.check.check_points`` as columns of arrays.
+"""Batch location checks: the answers of ``geo.location.check.check_points`` as columns of arrays.
 
 ``check_arrays(index, lon, lat, at)`` takes WGS 84 lon/lat degrees and returns one numpy
 array per answer field (``COLUMNS``), with no Python object made per point. Membership
-comes from a ``geo.grid.RegionGrid`` built once per *validity epoch* — the set of features
+comes from a ``geo.batch.grid.RegionGrid`` built once per *validity epoch* — the set of features
 in force at an instant — and cached on the ``ZoneIndex``: a point in an untouched cell takes
 its region's answer, computed exactly at one representative point; a point in a touched
 cell (within ~100 m of an edge, or of the border line) is answered exactly, vectorised,
@@ -22,8 +22,8 @@ from datetime import datetime
 
 import numpy as np
 
-from geo import grid
-from geo.batch_exact import (
+from geo.batch import grid
+from geo.batch.exact import (
     COLUMNS,
     COUNTRY_BY_LINE_M,
     Lookups,
@@ -32,9 +32,9 @@ from geo.batch_exact import (
     nearest,
     polygon_layers,
 )
-from geo.check import NEAR_BORDER_M
-from geo.index import Layer, ZoneIndex, as_utc64
-from geo.timeutil import now
+from geo.common.timeutil import now
+from geo.location.check import NEAR_BORDER_M
+from geo.location.index import Layer, ZoneIndex, as_utc64
 
 #: An epoch with fewer points and no cached grid is answered exactly (a grid takes ~1.5 s).
 GRID_MIN_POINTS = 20_000

@@ -1,7 +1,7 @@
-"""Exact batch answers, vectorised: the layer queries ``geo.check.check_points`` makes,
+"""Exact batch answers, vectorised: the layer queries ``geo.location.check.check_points`` makes,
 as columns of arrays (``COLUMNS``) instead of one answer object per point.
 
-Used by ``geo.batch`` for the representative point of every grid region and for points in
+Used by ``geo.batch.check`` for the representative point of every grid region and for points in
 touched cells. WGS 84 lon/lat degrees in; distances in geodesic metres.
 """
 
@@ -12,13 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from geo import crs
-from geo.check import NEAR_BORDER_M, _belt_hits
-from geo.index import Layer, ZoneIndex
-from geo.zones import ZoneKind
+from geo.common import crs
+from geo.common.zones import ZoneKind
+from geo.location.check import NEAR_BORDER_M, _belt_hits
+from geo.location.index import Layer, ZoneIndex
 
 #: Outside Vietnam and its neighbours' polygons, ``check_points`` names the neighbour of the
-#: nearest border segment within this distance (``geo.check._country``).
+#: nearest border segment within this distance (``geo.location.check._country``).
 COUNTRY_BY_LINE_M = 3_000.0
 #: Every polygon layer of a ``ZoneIndex`` (their validity makes the grid epochs).
 POLYGON_LAYERS = ("territory", "neighbours", "provinces", "communes_exact",
@@ -162,7 +162,7 @@ def _decision_pairs(index: ZoneIndex, pts, when):
 
 
 def _belt_rows(index: ZoneIndex, lk: Lookups, pts, when) -> np.ndarray:
-    """The belt feature per point (-1 none), by ``geo.check``'s own override rule."""
+    """The belt feature per point (-1 none), by ``geo.location.check``'s own override rule."""
     out = np.full(len(pts), -1, dtype=np.int32)
     for p, hit in _belt_hits(index, pts, when).items():
         out[p] = lk.belt_row[hit["id"]]

@@ -19,13 +19,13 @@ from datetime import datetime
 
 import numpy as np
 
-from geo.check import VN_EAST, VN_NORTH, VN_SOUTH, VN_WEST, to_lonlat, validate_lonlat
-from geo.crs import VN2000_GEOGRAPHIC, WGS84
-from geo.errors import InvalidInput
-from geo.index import as_utc64
-from geo.limits import check_batch
-from geo.safejson import loads
-from geo.timeutil import parse_instant
+from geo.common.crs import VN2000_GEOGRAPHIC, WGS84
+from geo.common.errors import InvalidInput
+from geo.common.limits import check_batch
+from geo.common.lonlat import VN_EAST, VN_NORTH, VN_SOUTH, VN_WEST, to_lonlat, validate_lonlat
+from geo.common.safejson import loads
+from geo.common.timeutil import parse_instant
+from geo.location.index import as_utc64
 
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 GEOJSON_TYPES = ("application/geo+json", "application/json")
@@ -214,7 +214,7 @@ def _finish(ids, x, y, times, epsg: int, default_at: datetime | None,
 
 def _validate(lon: np.ndarray, lat: np.ndarray, where: Callable[[int], str],
               prefix: str) -> None:
-    """``geo.check.validate_lonlat`` for every point, vectorised; the first bad point is
+    """``geo.location.check.validate_lonlat`` for every point, vectorised; the first bad point is
     refused with that function's own message, prefixed by its line or feature."""
     finite = np.isfinite(lon) & np.isfinite(lat)
     in_vn = (lon >= VN_WEST) & (lon <= VN_EAST) & (lat >= VN_SOUTH) & (lat <= VN_NORTH)
@@ -231,7 +231,7 @@ def _validate(lon: np.ndarray, lat: np.ndarray, where: Callable[[int], str],
 def _instants(times: np.ndarray, default_at: datetime | None,
               where: Callable[[int], str]) -> np.ndarray:
     """One UTC datetime64[us] per row: each distinct text parsed once (empty: default)."""
-    from geo.timeutil import now
+    from geo.common.timeutil import now
 
     fallback = as_utc64(default_at or now(), None)
     texts = np.asarray([str(t).strip() if t is not None else "" for t in times], dtype=object)

@@ -3,7 +3,7 @@
 
 Zones are written as the caller may see them: ``cleared`` callers get the names, ids and
 exact extent of sensitive zones, others only their kind and legal basis, answered against
-their footprints (``geo.check._zone_entry``, ``geo.footprint``).
+their footprints (``geo.location.check._zone_entry``, ``geo.location.footprint``).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from json.encoder import encode_basestring
 
 import numpy as np
 
-from geo.batch import check_arrays
-from geo.batch_input import PointBatch
-from geo.check import _zone_entry
-from geo.decisions.features import decision_hit
-from geo.index import ZoneIndex, as_utc64
-from geo.timeutil import now, to_hanoi
+from geo.batch.check import check_arrays
+from geo.batch.input import PointBatch
+from geo.common.timeutil import now, to_hanoi
+from geo.location.check import _zone_entry
+from geo.location.decision_features import decision_hit
+from geo.location.index import ZoneIndex, as_utc64
 
 NDJSON = "application/x-ndjson"
 CSV = "text/csv"

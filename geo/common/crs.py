@@ -23,7 +23,7 @@ import numpy as np
 from pyproj import CRS, Geod, Transformer
 from pyproj.transformer import TransformerGroup
 
-from geo.errors import InvalidInput
+from geo.common.errors import InvalidInput
 
 WGS84 = 4326
 VN2000_GEOGRAPHIC = 4756

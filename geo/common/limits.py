@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import shapely
 
-from geo.crs import GEOD
-from geo.errors import InvalidInput, PayloadTooLarge
+from geo.common.crs import GEOD
+from geo.common.errors import InvalidInput, PayloadTooLarge
 
 
 def _count_positions(coords: Any, depth: int = 0) -> int:

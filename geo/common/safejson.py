@@ -23,7 +23,7 @@ import re
 
 import numpy as np
 
-from geo.errors import InvalidInput
+from geo.common.errors import InvalidInput
 
 #: Deepest nesting of arrays and objects accepted (a GeoJSON MultiPolygon in a
 #: FeatureCollection is 7 deep).

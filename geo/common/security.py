@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from geo.errors import InvalidInput, NotAuthenticated, NotPermitted
+from geo.common.errors import InvalidInput, NotAuthenticated, NotPermitted
 
 
 class Role(StrEnum):

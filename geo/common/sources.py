@@ -18,9 +18,9 @@ import pandas as pd
 import shapely
 import yaml
 
-from geo.errors import DataError
+from geo.common.errors import DataError
 
-MANIFEST = Path(__file__).resolve().parents[1] / "data" / "datasets.yaml"
+MANIFEST = Path(__file__).resolve().parents[2] / "data" / "datasets.yaml"
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 LINEAR = ("LineString", "MultiLineString")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from geo.errors import InvalidInput
+from geo.common.errors import InvalidInput
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)

@@ -10,14 +10,14 @@ from datetime import datetime, time
 import numpy as np
 import shapely
 
-from geo.check import PointAnswer, check_points
-from geo.decisions.features import decision_hit
-from geo.footprint import EXACT
-from geo.index import FAR_FUTURE, ZoneIndex, as_utc64
-from geo.routes import DECISION_LAYERS, Passage, Track, passages, route_layers
+from geo.common.timeutil import HANOI, to_hanoi
+from geo.common.zones import PersonCategory, Sensitivity, ZoneKind
+from geo.location.check import PointAnswer, check_points
+from geo.location.decision_features import decision_hit
+from geo.location.footprint import EXACT
+from geo.location.index import FAR_FUTURE, ZoneIndex, as_utc64
+from geo.location.routes import DECISION_LAYERS, Passage, Track, passages, route_layers
 from geo.rules import Catalogue, load_catalogue, local_date
-from geo.timeutil import HANOI, to_hanoi
-from geo.zones import PersonCategory, Sensitivity, ZoneKind
 
 LAND_BORDER_BASIS = ("Decree 34/2014/ND-CP Art 3(1) as amended by Decree 299/2025/ND-CP "
                      "(commune list derived from boundary geometry)")

@@ -2,7 +2,7 @@
 
 All inputs and outputs are shapely geometries in EPSG:4326 (lon, lat). Lengths and buffers
 are computed in metres: the belt in a local transverse Mercator per stretch of border
-(``geo.crs.local_metric``), which keeps its inner edge within centimetres of the true
+(``geo.common.crs.local_metric``), which keeps its inner edge within centimetres of the true
 geodesic depth; shared-boundary lengths in EPSG:3405.
 """
 
@@ -17,8 +17,8 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from geo import crs
-from geo.errors import InvalidInput
+from geo.common import crs
+from geo.common.errors import InvalidInput
 
 #: The default depth of the belt: 1,000 m from the land border line until the province's
 #: instrument sets it (GEO-BELT-05). Not a hard bound: a Prime Minister's decision may set a

@@ -12,17 +12,14 @@ from datetime import datetime
 import numpy as np
 import shapely
 
-from geo import crs
-from geo.decisions.features import decision_hit
-from geo.errors import InvalidInput
-from geo.footprint import EXACT
-from geo.index import Layer, ZoneIndex, as_utc64
-from geo.timeutil import now
-from geo.zones import Sensitivity, ZoneKind
+from geo.common.timeutil import now
+from geo.common.zones import Sensitivity, ZoneKind
+from geo.location.decision_features import decision_hit
+from geo.location.footprint import EXACT
+from geo.location.index import Layer, ZoneIndex, as_utc64
 
 #: Near the line, the side of the border is decided by the exact communes alone.
 NEAR_BORDER_M = 30.0
-VN_WEST, VN_SOUTH, VN_EAST, VN_NORTH = 102.0, 8.0, 117.9, 23.5  # incl. Trường Sa
 
 
 @dataclass
@@ -51,31 +48,6 @@ class PointAnswer:
         return {f: getattr(self, f) for f in self.__dataclass_fields__}
 
 
-def validate_lonlat(lon: float, lat: float, *, field_prefix: str = "") -> None:
-    """Refuse non-finite or out-of-range values, and a point given as (lat, lon) instead of
-    (lon, lat) — detectable because Vietnam's longitudes are not valid latitudes."""
-    for name, value in (("lon", lon), ("lat", lat)):
-        if not np.isfinite(value):
-            raise InvalidInput(f"{field_prefix}{name}: must be a finite number", field=name)
-    in_vn = VN_WEST <= lon <= VN_EAST and VN_SOUTH <= lat <= VN_NORTH
-    if not in_vn and VN_WEST <= lat <= VN_EAST and VN_SOUTH <= lon <= VN_NORTH:
-        raise InvalidInput(
-            f"{field_prefix}lon/lat look swapped: ({lon}, {lat}) is (lat, lon) of a place in "
-            f"Vietnam; GeoJSON and this API take lon first: lon={lat}&lat={lon}", field="lat")
-    for name, value, limit in (("lon", lon, 180.0), ("lat", lat, 90.0)):
-        if abs(value) > limit:
-            raise InvalidInput(f"{field_prefix}{name}: {value} is outside -{limit:g}..{limit:g}",
-                               field=name)
-
-
-def to_lonlat(x: np.ndarray, y: np.ndarray, epsg: int) -> tuple[np.ndarray, np.ndarray]:
-    """Input coordinates in ``epsg`` to WGS 84 lon/lat, once for the whole array."""
-    lon, lat = crs.to_wgs84(np.asarray(x, float), np.asarray(y, float), epsg)
-    if not (np.all(np.isfinite(lon)) and np.all(np.isfinite(lat))):
-        raise InvalidInput(f"coordinates: not valid in EPSG:{epsg}", field="crs")
-    return lon, lat
-
-
 def _unit(layer: Layer, idx: int, precision: str | None = None) -> dict | None:
     if idx < 0:
         return None
@@ -92,7 +64,7 @@ ZONE_KEYS = ("id", "authority", "gate_id", "gate_type", "status", "version", "va
 def _zone_entry(f, kind: str, cleared: bool) -> dict:
     """One zone holding the point. Every caller gets the same keys; for uncleared callers a
     sensitive zone's name, id and authority stay empty (its kind and legal basis are
-    public), its extent is the generalised footprint (``geo.footprint``: ``extent`` says
+    public), its extent is the generalised footprint (``geo.location.footprint``: ``extent`` says
     so) and its ``valid_to`` is the footprint's, to the Hanoi day."""
     sensitivity = f.props.get("sensitivity", Sensitivity.PUBLIC)
     entry = {"kind": kind, "legal_basis": f.props.get("legal_basis"),
@@ -214,4 +186,4 @@ def _country(index: ZoneIndex, i, neighbour_poly, dist, near_iso) -> str | None:
     return None
 
 
-__all__ = ["PointAnswer", "check_points", "to_lonlat", "validate_lonlat"]
+__all__ = ["PointAnswer", "check_points"]

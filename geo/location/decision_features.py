@@ -1,6 +1,6 @@
 """Decisions in the location index: one feature per decision, valid over its effective window.
 
-``decision_feature`` turns a recorded decision into a ``geo.index.Feature`` (geometry: the
+``decision_feature`` turns a recorded decision into a ``geo.location.index.Feature`` (geometry: the
 resolved area, EPSG:4326 lon/lat; validity: the effective window after extensions and
 revocation, start inclusive, end exclusive); ``decision_hit`` is what a location check lists.
 """
@@ -11,7 +11,7 @@ from shapely.geometry import shape
 
 from geo.decisions.codec import instant, issuer_to_dict
 from geo.decisions.history import DecisionFile
-from geo.index import Feature
+from geo.location.index import Feature
 
 
 def decision_feature(file: DecisionFile) -> Feature:

@@ -22,10 +22,10 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon
 
-from geo import crs
-from geo.errors import DataError, InvalidInput
-from geo.timeutil import HANOI
-from geo.zones import Sensitivity
+from geo.common import crs
+from geo.common.errors import DataError, InvalidInput
+from geo.common.timeutil import HANOI
+from geo.common.zones import Sensitivity
 
 #: Sensitivities whose zones uncleared callers meet only as footprints.
 SENSITIVE = frozenset({Sensitivity.RESTRICTED.value, Sensitivity.SECRET.value})

@@ -1,6 +1,6 @@
 """The in-memory zone index: every zone layer, prepared once, answering many points at once.
 
-PostGIS is the source of truth; ``geo.store.snapshot`` reads a consistent snapshot into a
+PostGIS is the source of truth; ``geo.store.zones.snapshot`` reads a consistent snapshot into a
 ``ZoneIndex`` that API workers keep and replace when the data version changes. All queries
 are vectorised over arrays of lon/lat (EPSG:4326): one transform, one tree query per layer.
 """
@@ -16,8 +16,8 @@ import shapely
 from scipy.spatial import cKDTree
 from shapely import STRtree
 
-from geo import crs
-from geo.footprint import (
+from geo.common import crs
+from geo.location.footprint import (
     DEFAULT_SPEC,
     GENERALISED,
     FootprintSpec,
@@ -380,7 +380,7 @@ class ZoneIndex:
     footprint_spec: FootprintSpec = DEFAULT_SPEC
     #: ``zones`` as uncleared callers meet them (``public_layer``), made from ``zones``
     zones_public: Layer = field(init=False, repr=False, compare=False)
-    #: batch-check lookup grids per validity epoch (``geo.batch``), built on first use
+    #: batch-check lookup grids per validity epoch (``geo.batch.check``), built on first use
     grids: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -14,10 +14,10 @@ import defusedxml.ElementTree as DET
 import numpy as np
 from defusedxml import DefusedXmlException
 
-from geo.check import to_lonlat, validate_lonlat
-from geo.crs import WGS84
-from geo.errors import InvalidInput, PayloadTooLarge
-from geo.timeutil import parse_instant
+from geo.common.crs import WGS84
+from geo.common.errors import InvalidInput, PayloadTooLarge
+from geo.common.lonlat import to_lonlat, validate_lonlat
+from geo.common.timeutil import parse_instant
 
 POINT_TYPES = ("Point", "MultiPoint")
 LINE_TYPES = ("LineString", "MultiLineString")

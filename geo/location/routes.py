@@ -15,10 +15,10 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiLineString
 
-from geo.crs import GEOD
-from geo.errors import InvalidInput, PayloadTooLarge
-from geo.index import Feature, Layer, ZoneIndex, as_utc64
-from geo.zones import ZoneKind
+from geo.common.crs import GEOD
+from geo.common.errors import InvalidInput, PayloadTooLarge
+from geo.common.zones import ZoneKind
+from geo.location.index import Feature, Layer, ZoneIndex, as_utc64
 
 #: (layer attribute, zone kind) pairs a route is checked against.
 ROUTE_LAYERS = (

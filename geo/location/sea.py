@@ -16,8 +16,8 @@ import shapely.ops
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from geo import crs
-from geo.border import as_multipolygon, geodesic_buffer, lines_of
+from geo.common import crs
+from geo.location.border import as_multipolygon, geodesic_buffer, lines_of
 
 TERRITORIAL_SEA_M = 12 * 1852.0  # Law 06/2003 Art 9: 12 nautical miles
 #: 12 nm buffers need no decimetre edges: longer stretches, fewer arc segments

@@ -22,11 +22,11 @@ import pytest
 import shapely
 from sqlalchemy import text
 
-from geo import crs
-from geo.security import Role
-from geo.timeutil import HANOI
-from tests.api.decision_support import decision_body, extension_body, revocation_body
-from tests.api.security_support import drop_users, key_header, make_user
+from geo.common import crs
+from geo.common.security import Role
+from geo.common.timeutil import HANOI
+from tests.api.decisions.decision_support import decision_body, extension_body, revocation_body
+from tests.api.security.security_support import drop_users, key_header, make_user
 from tests.live_server import live_server
 
 LUNG_CU = "00715"  # Lũng Cú, on the China border: the decisions' commune

@@ -22,12 +22,12 @@ from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from geo.common.errors import InvalidInput
+from geo.common.timeutil import now
 from geo.decisions.area import check_near_vietnam, communes_text, coordinates_text
 from geo.decisions.history import ResolvedArea
 from geo.decisions.model import AreaKind, Decision, Scope
-from geo.errors import InvalidInput
 from geo.store import models as m
-from geo.timeutil import now
 
 AREA_FIELD = "area"
 #: How far (metres) an area may stray past its issuer's provinces before it counts as

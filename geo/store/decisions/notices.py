@@ -14,17 +14,17 @@ from dataclasses import fields
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
+from geo.common.errors import InvalidInput
+from geo.common.timeutil import parse_instant
 from geo.decisions.area import AGREEMENT_BY_NEIGHBOUR
 from geo.decisions.document import FormContext
 from geo.decisions.history import DecisionFile
 from geo.decisions.model import Extension
 from geo.decisions.notices import render
-from geo.errors import InvalidInput
 from geo.store import models as m
-from geo.store.areas import province_name
-from geo.store.decision_tables import decision
-from geo.store.decisions import Bind, get, reading_bind
-from geo.timeutil import parse_instant
+from geo.store.decisions.areas import province_name
+from geo.store.decisions.repository import Bind, get, reading_bind
+from geo.store.decisions.tables import decision
 
 #: Forms filled from one extension (which one: ``extension=<number>``, default the latest).
 EXTENSION_FORMS = frozenset({"20", "II-02", "II-04"})

@@ -21,6 +21,9 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.engine import Connection, Engine
 
+from geo.common.errors import NotFound
+from geo.common.security import Principal, Role
+from geo.common.timeutil import now
 from geo.decisions.authority import AuthorityVerdict, check_authority
 from geo.decisions.codec import decision_to_dict, extension_to_dict, revocation_to_dict
 from geo.decisions.history import (
@@ -32,16 +35,14 @@ from geo.decisions.history import (
     check_recordable,
     revocation_warnings,
 )
-from geo.decisions.model import Decision, Extension, Revocation, extension_periods
+from geo.decisions.model import Decision, Extension, Revocation
 from geo.decisions.query import DecisionQuery
-from geo.errors import NotFound
-from geo.security import Principal, Role
+from geo.decisions.timeline import extension_periods
 from geo.store import audit
-from geo.store import decision_rows as rows
-from geo.store.areas import provinces_beyond, resolve_area
 from geo.store.db import reading, transaction
-from geo.store.decision_tables import decision, decision_extension
-from geo.timeutil import now
+from geo.store.decisions import rows as rows
+from geo.store.decisions.areas import provinces_beyond, resolve_area
+from geo.store.decisions.tables import decision, decision_extension
 
 Bind = Engine | Connection
 

@@ -16,6 +16,8 @@ from sqlalchemy import Select, func, insert, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from geo.common.errors import Conflict, NotFound
+from geo.common.security import Principal
 from geo.decisions.authority import AuthorityVerdict
 from geo.decisions.codec import area_to_dict, recipients_to_dict
 from geo.decisions.history import (
@@ -34,10 +36,8 @@ from geo.decisions.model import (
     Recipients,
     Revocation,
 )
-from geo.errors import Conflict, NotFound
-from geo.security import Principal
-from geo.store.areas import Resolution
-from geo.store.decision_tables import (
+from geo.store.decisions.areas import Resolution
+from geo.store.decisions.tables import (
     decision,
     decision_event,
     decision_extension,

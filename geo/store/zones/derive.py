@@ -14,8 +14,8 @@ from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
-from geo import border
-from geo.errors import InvalidInput, NotFound
+from geo.common.errors import InvalidInput, NotFound
+from geo.location import border
 from geo.store import models as m
 
 PRIMARY_BORDER = "bando_2026"
@@ -126,7 +126,7 @@ def set_belt_depth(conn: Connection, commune_code: str, depth_m: float, instrume
     the land of the commune within ``depth_m`` geodesic metres of the border line. The
     instrument's row replaces the default strip from ``valid_from``; an earlier
     instrument's row for the commune is closed, never deleted. ``issuer`` (a
-    :class:`geo.border.BeltIssuer`) decides which depths are lawful (GEO-BELT-06)."""
+    :class:`geo.location.border.BeltIssuer`) decides which depths are lawful (GEO-BELT-06)."""
     who = border.check_depth(depth_m, instrument, issuer)
     communes = exact_communes(conn)
     if commune_code not in communes:

@@ -1,7 +1,7 @@
 """Writing prohibited and restricted zones: every write keeps the zone's public footprint
 beside its exact geometry, and is audited in the same transaction.
 
-The footprint (``geo.footprint``) is made here, once, when a zone is added or its geometry
+The footprint (``geo.location.footprint``) is made here, once, when a zone is added or its geometry
 or sensitivity changes; uncleared callers are answered against it. Geometry is lon/lat
 (EPSG:4326).
 """
@@ -17,13 +17,13 @@ from shapely.geometry import MultiPolygon, Polygon
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from geo.errors import InvalidInput, NotFound
-from geo.footprint import DEFAULT_SPEC, FootprintSpec, footprint, is_sensitive
-from geo.security import Principal
+from geo.common.errors import InvalidInput, NotFound
+from geo.common.security import Principal
+from geo.common.timeutil import check_window
+from geo.common.zones import SPECIAL_ZONE_KINDS, Sensitivity
+from geo.location.footprint import DEFAULT_SPEC, FootprintSpec, footprint, is_sensitive
 from geo.store import audit
 from geo.store import models as m
-from geo.timeutil import check_window
-from geo.zones import SPECIAL_ZONE_KINDS, Sensitivity
 
 _PROVINCE_RE = re.compile(r"^[0-9]{2}$")
 

@@ -16,11 +16,12 @@ import psycopg
 import shapely
 from sqlalchemy.engine import Engine, make_url
 
-from geo import batch, routes
-from geo.errors import StoreUnavailable
-from geo.footprint import DEFAULT_SPEC, FootprintSpec
-from geo.index import FAR_PAST, ZoneIndex
-from geo.store import snapshot
+from geo.batch import check as batch
+from geo.common.errors import StoreUnavailable
+from geo.location import routes
+from geo.location.footprint import DEFAULT_SPEC, FootprintSpec
+from geo.location.index import FAR_PAST, ZoneIndex
+from geo.store.zones import snapshot
 
 log = logging.getLogger("borderzone.index")
 CHANNEL = "borderzone_zones"

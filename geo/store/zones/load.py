@@ -21,11 +21,12 @@ from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from geo import border, sea, sources
-from geo.crs import GEOD
-from geo.store import derive
+from geo.common import sources
+from geo.common.crs import GEOD
+from geo.location import border, sea
 from geo.store import models as m
 from geo.store.db import transaction
+from geo.store.zones import derive
 
 DERIVATION_VERSION = "belt-v1"
 UNIT_KINDS = {"xa": "commune", "phuong": "ward", "dac_khu": "special_zone"}

@@ -7,7 +7,7 @@ from sqlalchemy import and_, exists, func, literal, select
 from sqlalchemy.engine import Connection
 
 from geo.store import models as m
-from geo.store.derive import PRIMARY_BORDER
+from geo.store.zones.derive import PRIMARY_BORDER
 
 
 def point_check_sql(conn: Connection, lon: float, lat: float) -> dict:

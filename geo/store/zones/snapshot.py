@@ -1,4 +1,4 @@
-"""Reading a consistent snapshot of every zone layer into a ``geo.index.ZoneIndex``.
+"""Reading a consistent snapshot of every zone layer into a ``geo.location.index.ZoneIndex``.
 
 One repeatable-read transaction, one query per layer (never one per feature). Also the
 cheap version probe that tells a worker when to rebuild.
@@ -12,15 +12,15 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection, Engine
 
-from geo.decisions.features import decision_feature
-from geo.errors import DataError
-from geo.footprint import DEFAULT_SPEC, FootprintSpec, covers
-from geo.index import BorderLine, Feature, Layer, ZoneIndex
+from geo.common.errors import DataError
+from geo.common.timeutil import HANOI, now
+from geo.location.decision_features import decision_feature
+from geo.location.footprint import DEFAULT_SPEC, FootprintSpec, covers
+from geo.location.index import BorderLine, Feature, Layer, ZoneIndex
 from geo.store import models as m
 from geo.store.db import reading
-from geo.store.decisions import all_files
-from geo.store.derive import PRIMARY_BORDER
-from geo.timeutil import HANOI, now
+from geo.store.decisions.repository import all_files
+from geo.store.zones.derive import PRIMARY_BORDER
 
 FALLBACK_BORDER = "natural_earth_10m"
 

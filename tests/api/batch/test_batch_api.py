@@ -17,11 +17,11 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import delete, insert
 
 from api.app import create_app
-from geo.security import Role
+from geo.common.security import Role
+from geo.common.timeutil import now
 from geo.store.db import transaction
 from geo.store.models import zone
-from geo.timeutil import now
-from tests.api.security_support import key_header, role_keys, settings, unique
+from tests.api.security.security_support import key_header, role_keys, settings, unique
 
 LIMIT = 60_000
 LANG_SON = (106.7615, 21.8537)

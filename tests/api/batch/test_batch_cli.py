@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from api.cli import main
+from api.cli.commands import main
 
 
 @pytest.fixture()

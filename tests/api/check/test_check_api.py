@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from geo import crs
+from geo.common import crs
 
 ROUTE = [[106.7615, 21.8537], [106.70, 22.05]]
 GPX = (b'<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from tests.api import decision_support
-from tests.api.decision_support import auth, decision_body
+from tests.api.decisions import decision_support
+from tests.api.decisions.decision_support import auth, decision_body
 
 client = decision_support.client  # fixture (module scope, raises server errors)
 tx_client = decision_support.tx_client  # fixture

@@ -19,14 +19,14 @@ import shapely
 from geoalchemy2.shape import to_shape
 from sqlalchemy import delete, func, select
 
-from geo import crs
-from geo.footprint import DEFAULT_SPEC, day_ceil, footprint
-from geo.security import Role
+from geo.common import crs
+from geo.common.security import Role
+from geo.common.timeutil import HANOI, now, parse_instant
+from geo.location.footprint import DEFAULT_SPEC, day_ceil, footprint
 from geo.store.db import reading, transaction
 from geo.store.models import commune, zone
-from geo.store.zones import add_zone
-from geo.timeutil import HANOI, now, parse_instant
-from tests.api.security_support import SETUP, key_header, role_keys, unique
+from geo.store.zones.edit import add_zone
+from tests.api.security.security_support import SETUP, key_header, role_keys, unique
 from tests.live_server import live_server
 
 LANG_SON = (106.7615, 21.8537)  # Lạng Sơn city centre

@@ -16,9 +16,9 @@ from sqlalchemy import text
 
 from api.app import create_app
 from api.routers.decisions import get_bind
-from geo.security import Principal, Role
-from geo.timeutil import HANOI
-from tests.api.security_support import ensure_user, settings
+from geo.common.security import Principal, Role
+from geo.common.timeutil import HANOI
+from tests.api.security.security_support import ensure_user, settings
 
 T0 = datetime(2025, 9, 1, 8, 0, tzinfo=HANOI)  # in the past: acts are recorded after signing
 H = timedelta(hours=1)

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from geo.security import ANONYMOUS, Principal, Role
-from tests.api import decision_support
-from tests.api.decision_support import (
-    OFFICER,
-    T0,
-    auth,
-    decision_body,
-    path,
-)
+from geo.common.security import ANONYMOUS, Principal, Role
+from tests.api.decisions import decision_support
+from tests.api.decisions.decision_support import OFFICER, T0, auth, decision_body, path
 
 client = decision_support.client  # fixture
 tx_client = decision_support.tx_client  # fixture

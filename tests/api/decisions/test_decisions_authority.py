@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.api import decision_support
-from tests.api.decision_support import (
+from tests.api.decisions import decision_support
+from tests.api.decisions.decision_support import (
     LAW,
     MINUTE,
     H,

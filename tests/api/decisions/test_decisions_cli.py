@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from api.cli import main
-from tests.api.decision_support import (
+from api.cli.commands import main
+from tests.api.decisions.decision_support import (
     T0,
     H,
     decision_body,

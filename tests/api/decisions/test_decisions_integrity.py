@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from tests.api import decision_support
-from tests.api.decision_support import (
+from tests.api.decisions import decision_support
+from tests.api.decisions.decision_support import (
     T0,
     H,
     auth,

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from geo.security import Principal, Role
-from geo.timeutil import to_hanoi
-from tests.api import decision_support
-from tests.api.decision_support import (
+from geo.common.security import Principal, Role
+from geo.common.timeutil import to_hanoi
+from tests.api.decisions import decision_support
+from tests.api.decisions.decision_support import (
     LUNG_CU,
     T0,
     H,

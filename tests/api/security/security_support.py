@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import make_url
 
 from api.settings import Settings
-from geo.security import Principal, Role
+from geo.common.security import Principal, Role
 from geo.store import migrate, users
 from geo.store.db import transaction
 from geo.store.models import api_key, app_user

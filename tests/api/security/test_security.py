@@ -10,13 +10,13 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.auth import Authenticator, resolve_jwt_secret
-from api.cli import main as cli
-from geo.errors import InvalidInput
-from geo.security import Principal, Role, claims_for, hash_api_key
+from api.cli.commands import main as cli
+from geo.common.errors import InvalidInput
+from geo.common.security import Principal, Role, claims_for, hash_api_key
+from geo.common.timeutil import now
 from geo.store import users
 from geo.store.db import transaction
-from geo.timeutil import now
-from tests.api.security_support import (
+from tests.api.security.security_support import (
     SECRET,
     drop_users,
     ensure_user,

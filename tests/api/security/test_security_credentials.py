@@ -12,14 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api.app import create_app
-from api.cli import main as cli
-from geo.errors import Conflict
-from geo.security import Role
+from api.cli.commands import main as cli
+from geo.common.errors import Conflict
+from geo.common.security import Role
 from geo.store import migrate, users
 from geo.store.db import make_engine, transaction
-from tests.api import decision_support
-from tests.api.decision_support import decision_body
-from tests.api.security_support import (
+from tests.api.decisions import decision_support
+from tests.api.decisions.decision_support import decision_body
+from tests.api.security.security_support import (
     SECRET,
     SETUP,
     drop_users,

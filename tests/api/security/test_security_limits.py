@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.errors import STATUS
 from api.limits import TokenBucket, rate_limits
-from geo.errors import PayloadTooLarge
-from geo.limits import check_batch, check_vertices, count_vertices
-from geo.security import Role
-from tests.api.security_support import key_header, role_keys, settings
+from geo.common.errors import PayloadTooLarge
+from geo.common.limits import check_batch, check_vertices, count_vertices
+from geo.common.security import Role
+from tests.api.security.security_support import key_header, role_keys, settings
 
 POINT = {"lon": 106.7615, "lat": 21.8537}
 

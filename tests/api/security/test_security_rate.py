@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.limits import TokenBucket, parse_networks, peer_address
-from geo.security import Role
+from geo.common.security import Role
 from geo.store import users
-from tests.api.security_support import drop_users, make_user, settings
+from tests.api.security.security_support import drop_users, make_user, settings
 from tests.live_server import live_server
 
 POINT = {"lon": 106.7615, "lat": 21.8537}  # Lạng Sơn

@@ -7,9 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from geo.errors import InvalidInput, NotAuthenticated, NotPermitted
-from geo.security import ANONYMOUS, Principal, Role, validate_grant
-from tests.api.security_support import (
+from geo.common.errors import InvalidInput, NotAuthenticated, NotPermitted
+from geo.common.security import ANONYMOUS, Principal, Role, validate_grant
+from tests.api.security.security_support import (
     drop_users,
     key_header,
     make_user,

@@ -11,10 +11,10 @@ import json
 import pytest
 from sqlalchemy import text
 
-from geo.security import Principal, Role
-from geo.store.areas import EDGE_TOLERANCE_M
-from tests.api import decision_support
-from tests.api.decision_support import auth, decision_body
+from geo.common.security import Principal, Role
+from geo.store.decisions.areas import EDGE_TOLERANCE_M
+from tests.api.decisions import decision_support
+from tests.api.decisions.decision_support import auth, decision_body
 
 client = decision_support.client  # fixture
 tx_client = decision_support.tx_client  # fixture

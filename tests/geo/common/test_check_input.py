@@ -2,9 +2,9 @@
 
 import pytest
 
-from geo.check import validate_lonlat
-from geo.errors import InvalidInput
-from geo.timeutil import HANOI, check_window, parse_instant
+from geo.common.errors import InvalidInput
+from geo.common.lonlat import validate_lonlat
+from geo.common.timeutil import HANOI, check_window, parse_instant
 
 
 @pytest.mark.parametrize("lon, lat, field, words", [

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from geo import crs
-from geo.errors import InvalidInput
+from geo.common import crs
+from geo.common.errors import InvalidInput
 
 
 @pytest.mark.parametrize("text, code", [

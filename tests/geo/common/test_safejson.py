@@ -7,9 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from geo.errors import InvalidInput
-from geo.safejson import MAX_DEPTH, loads, nesting_depth
-from geo.timeutil import HANOI, parse_instant
+from geo.common.errors import InvalidInput
+from geo.common.safejson import MAX_DEPTH, loads, nesting_depth
+from geo.common.timeutil import HANOI, parse_instant
 
 
 @pytest.mark.parametrize("data, depth", [

@@ -2,8 +2,8 @@
 
 from datetime import datetime, timedelta
 
+from geo.common.timeutil import HANOI
 from geo.decisions.model import Issuer, IssuerRole
-from geo.timeutil import HANOI
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=HANOI)
 H = timedelta(hours=1)

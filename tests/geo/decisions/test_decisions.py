@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from geo.common.errors import AuthorityExceeded, Conflict, InvalidInput
 from geo.decisions.authority import Action, check_authority, load_rulebook
 from geo.decisions.model import (
     Activity,
@@ -19,13 +20,10 @@ from geo.decisions.model import (
     Recipients,
     Revocation,
     Scope,
-    Status,
-    effective_window,
-    status_at,
 )
 from geo.decisions.notices import FormContext, render
-from geo.errors import AuthorityExceeded, Conflict, InvalidInput
-from tests.geo.decision_people import CHAIRMAN, COMMANDER, COMMITTEE, LAW, PM, POST, T0, H
+from geo.decisions.timeline import Status, effective_window, status_at
+from tests.geo.decisions.decision_people import CHAIRMAN, COMMANDER, COMMITTEE, LAW, PM, POST, T0, H
 
 SQUARE = {  # ~1 km square in Lộc Bình, Lạng Sơn; (lon, lat)
     "type": "Polygon",

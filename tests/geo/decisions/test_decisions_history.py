@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from geo.common.errors import Conflict, InvalidInput, NotPermitted
+from geo.common.timeutil import HANOI
 from geo.decisions.area import (
     check_near_vietnam,
     communes_text,
@@ -23,10 +25,9 @@ from geo.decisions.history import (
     check_recordable,
     revocation_warnings,
 )
-from geo.decisions.model import Extension, Issuer, IssuerRole, Revocation, Status
+from geo.decisions.model import Extension, Issuer, IssuerRole, Revocation
 from geo.decisions.query import BBox, DecisionQuery
-from geo.errors import Conflict, InvalidInput, NotPermitted
-from geo.timeutil import HANOI
+from geo.decisions.timeline import Status
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=HANOI)
 H = timedelta(hours=1)

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from geo.common.errors import InvalidInput
 from geo.decisions.model import (
     Activity,
     AreaSpec,
@@ -20,8 +21,7 @@ from geo.decisions.model import (
     Scope,
 )
 from geo.decisions.notices import FORM_IDS, FormContext, render
-from geo.errors import InvalidInput
-from tests.geo.decision_people import CHAIRMAN, COMMANDER, COMMITTEE, POST, T0, H
+from tests.geo.decisions.decision_people import CHAIRMAN, COMMANDER, COMMITTEE, POST, T0, H
 
 RECIPIENTS = Recipients(("Công an tỉnh Lạng Sơn",), "Trạm Biên phòng Ái Điểm (Trung Quốc)")
 

@@ -4,10 +4,10 @@ from datetime import datetime
 
 import pytest
 
-from geo.answers import obligations
+from geo.common.timeutil import HANOI
+from geo.common.zones import PersonCategory, ZoneKind
+from geo.location.answers import obligations
 from geo.rules import load_catalogue
-from geo.timeutil import HANOI
-from geo.zones import PersonCategory, ZoneKind
 
 ON = datetime(2026, 1, 15, 9, 0, tzinfo=HANOI)
 

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, box
 
-from geo import border, crs
+from geo.common import crs
+from geo.location import border
 
 
 def _offset(lon, lat, azimuth, distance_m):

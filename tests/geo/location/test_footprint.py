@@ -9,11 +9,18 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import crs
-from geo.errors import InvalidInput
-from geo.footprint import FootprintSpec, cells, day_ceil, day_floor, footprint, is_sensitive
-from geo.index import Feature, Layer, public_layer
-from geo.timeutil import HANOI
+from geo.common import crs
+from geo.common.errors import InvalidInput
+from geo.common.timeutil import HANOI
+from geo.location.footprint import (
+    FootprintSpec,
+    cells,
+    day_ceil,
+    day_floor,
+    footprint,
+    is_sensitive,
+)
+from geo.location.index import Feature, Layer, public_layer
 
 # Lạng Sơn city centre (the batch and route tests' point); an L of two 1.2 km x 0.4 km arms
 LANG_SON = (106.7615, 21.8537)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from geo.errors import DataError, InvalidInput, NotFound
+from geo.common.errors import DataError, InvalidInput, NotFound
+from geo.common.zones import PersonCategory, ZoneKind
 from geo.rules import (
     Catalogue,
     CatalogueError,
@@ -23,9 +24,8 @@ from geo.rules import (
     parse_catalogue,
     parse_person,
 )
-from geo.zones import PersonCategory, ZoneKind
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 NEW_YEAR_2026 = date(2026, 1, 1)
 BEFORE_C112 = date(2025, 12, 1)  # Circular 112/2025/TT-BQP takes effect on 2025-12-05
 AFTER_C112 = date(2025, 12, 10)
@@ -456,7 +456,7 @@ def test_rules_at__filters_and_orders(catalogue):
 
 
 def test_check_depth__issuer_decides_beyond_100_to_1000_m():
-    from geo.border import BeltIssuer, check_depth
+    from geo.location.border import BeltIssuer, check_depth
 
     assert check_depth(1500.0, "Quyết định …/QĐ-TTg", "prime_minister") is BeltIssuer.PRIME_MINISTER
     assert check_depth(30.0, "Quyết định 679/QĐ-TTg", BeltIssuer.PRIME_MINISTER)

@@ -1,4 +1,4 @@
-"""``geo.batch.check_arrays`` (grid + exact fallback) answers exactly as ``check_points``,
+"""``geo.batch.check.check_arrays`` (grid + exact fallback) answers exactly as ``check_points``,
 on the real data: random points over Vietnam, points near the border line, points on
 commune edges, instants in different validity epochs, and an index carrying a belt
 instrument, zones and a decision."""
@@ -13,11 +13,13 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import batch, crs, grid
-from geo.batch_output import JsonRows
-from geo.check import check_points
-from geo.index import Feature, Layer, as_utc64
-from geo.timeutil import HANOI
+from geo.batch import check as batch
+from geo.batch import grid
+from geo.batch.output import JsonRows
+from geo.common import crs
+from geo.common.timeutil import HANOI
+from geo.location.check import check_points
+from geo.location.index import Feature, Layer, as_utc64
 
 AT = datetime(2026, 1, 5, 8, 0, tzinfo=HANOI)
 BEFORE_REFORM = datetime(2025, 3, 1, 12, 0, tzinfo=HANOI)  # before the 2025-07-01 units

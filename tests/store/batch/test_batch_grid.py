@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 import numpy as np
 import shapely
 
-from geo import batch, crs, grid
-from geo.batch_input import parse_csv
-from geo.batch_output import CSV, NDJSON, answer_chunks
-from geo.timeutil import HANOI
+from geo.batch import check as batch
+from geo.batch import grid
+from geo.batch.input import parse_csv
+from geo.batch.output import CSV, NDJSON, answer_chunks
+from geo.common import crs
+from geo.common.timeutil import HANOI
 
 AT = datetime(2026, 1, 5, 8, 0, tzinfo=HANOI)
 

@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from geo.common.errors import InvalidInput, NotPermitted
+from geo.common.security import Principal, Role
 from geo.decisions.codec import decision_from_dict
 from geo.decisions.model import AreaSpec
-from geo.errors import InvalidInput, NotPermitted
-from geo.security import Principal, Role
-from geo.store import decisions
-from geo.store.areas import resolve_area
-from tests.api.decision_support import LUNG_CU, OFFICER, SQUARE_LONLAT, decision_body
+from geo.store.decisions import repository as decisions
+from geo.store.decisions.areas import resolve_area
+from tests.api.decisions.decision_support import LUNG_CU, OFFICER, SQUARE_LONLAT, decision_body
 
-# Independent of geo.store.areas: belt segments in force ∩ the commune, geodesic m².
+# Independent of geo.store.decisions.areas: belt segments in force ∩ the commune, geodesic m².
 BELT_IN_LUNG_CU_M2 = """
     SELECT ST_Area(ST_Intersection(ST_Union(b.geom), c.geom)::geography)
     FROM belt_segment b, commune c

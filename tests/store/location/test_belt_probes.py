@@ -12,8 +12,8 @@ import pytest
 import shapely
 from sqlalchemy import text
 
-from geo.check import check_points
-from geo.crs import GEOD
+from geo.common.crs import GEOD
+from geo.location.check import check_points
 from tests.conftest import DATA_DIR
 
 OFFSETS_M = [(300.0, "in"), (990.0, "in"), (1010.0, "in"), (1030.0, "in"), (1060.0, "in"),

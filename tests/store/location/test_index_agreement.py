@@ -12,12 +12,12 @@ from sqlalchemy import text
 
 from api.app import create_app
 from api.settings import Settings
-from geo import crs
-from geo.answers import answer_points
-from geo.check import check_points
-from geo.store.snapshot import build_index
-from geo.timeutil import parse_instant
-from geo.zones import PersonCategory
+from geo.common import crs
+from geo.common.timeutil import parse_instant
+from geo.common.zones import PersonCategory
+from geo.location.answers import answer_points
+from geo.location.check import check_points
+from geo.store.zones.snapshot import build_index
 
 
 def _near_border_points(index, n: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray]:

@@ -15,12 +15,14 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from geo import batch, crs, routes
-from geo.answers import answer_route
-from geo.check import check_points
-from geo.store.snapshot import build_index
-from geo.timeutil import HANOI
-from geo.zones import PersonCategory
+from geo.batch import check as batch
+from geo.common import crs
+from geo.common.timeutil import HANOI
+from geo.common.zones import PersonCategory
+from geo.location import routes
+from geo.location.answers import answer_route
+from geo.location.check import check_points
+from geo.store.zones.snapshot import build_index
 
 AT = datetime(2026, 3, 1, 9, 0, tzinfo=HANOI)
 LUNG_CU = (105.3208, 23.3590)  # 400 m south of the China line

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from geo import routes
-from geo.answers import answer_route
-from geo.crs import GEOD
-from geo.errors import InvalidInput, PayloadTooLarge
-from geo.timeutil import parse_instant
-from geo.zones import PersonCategory
+from geo.common.crs import GEOD
+from geo.common.errors import InvalidInput, PayloadTooLarge
+from geo.common.timeutil import parse_instant
+from geo.common.zones import PersonCategory
+from geo.location import routes
+from geo.location.answers import answer_route
 
 LANG_SON = (106.7615, 21.8537)  # Lạng Sơn city centre
 
@@ -29,7 +29,7 @@ def target(index):
 
 
 def _nearest_point(index):
-    from geo import crs
+    from geo.common import crs
 
     p = np.column_stack(crs.to_metric(np.array([LANG_SON[0]]), np.array([LANG_SON[1]])))
     _, v = index.border.tree.query(p, k=1)

@@ -5,10 +5,10 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy import text
 
-from geo.answers import answer_points
-from geo.check import check_points
-from geo.timeutil import HANOI
-from geo.zones import PersonCategory
+from geo.common.timeutil import HANOI
+from geo.common.zones import PersonCategory
+from geo.location.answers import answer_points
+from geo.location.check import check_points
 
 LUNG_CU = "00715"
 AT = datetime(2026, 1, 10, 9, 0, tzinfo=HANOI)

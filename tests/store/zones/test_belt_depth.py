@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
-from geo.check import check_points
-from geo.crs import GEOD
-from geo.errors import InvalidInput, NotFound
-from geo.store.derive import set_belt_depth
-from geo.store.snapshot import index_from
-from geo.timeutil import HANOI
+from geo.common.crs import GEOD
+from geo.common.errors import InvalidInput, NotFound
+from geo.common.timeutil import HANOI
+from geo.location.check import check_points
+from geo.store.zones.derive import set_belt_depth
+from geo.store.zones.snapshot import index_from
 
 LUNG_CU = "00715"
 INSTRUMENT = "Nghị quyết thử nghiệm số 01/NQ-HĐND (test)"

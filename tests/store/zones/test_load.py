@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from geo.store import migrate
 from geo.store.db import make_engine
-from geo.store.load import Loader
+from geo.store.zones.load import Loader
 from tests.conftest import DATA_DIR, count
 
 
@@ -97,8 +97,8 @@ def test_load__broken_geometry_is_reported_not_a_crash(cluster, broken_data_dir)
 
 
 def test_transaction__legal_record_edit_is_a_conflict(engine, loaded):
-    from geo.errors import Conflict
-    from geo.security import Principal, Role
+    from geo.common.errors import Conflict
+    from geo.common.security import Principal, Role
     from geo.store.audit import record
     from geo.store.db import transaction
 
@@ -109,7 +109,7 @@ def test_transaction__legal_record_edit_is_a_conflict(engine, loaded):
 
 
 def test_sea_border_area__waters_and_coastal_communes(index, loaded):
-    from geo.check import check_points
+    from geo.location.check import check_points
 
     gulf, mong_cai, hanoi, hoang_sa = check_points(
         index, [106.8, 107.98, 105.8542, 112.0], [20.6, 21.52, 21.0285, 16.5])

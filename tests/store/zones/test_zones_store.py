@@ -10,13 +10,13 @@ import shapely
 from geoalchemy2.shape import to_shape
 from sqlalchemy import delete, func, select
 
-from geo.errors import InvalidInput
-from geo.footprint import footprint
+from geo.common.errors import InvalidInput
+from geo.common.timeutil import now
+from geo.location.footprint import footprint
 from geo.store.db import transaction
 from geo.store.models import audit_log, zone
-from geo.store.zones import add_zone, update_zone
-from geo.timeutil import now
-from tests.api.security_support import SETUP, unique
+from geo.store.zones.edit import add_zone, update_zone
+from tests.api.security.security_support import SETUP, unique
 
 LANG_SON = (106.7615, 21.8537)  # Lạng Sơn city centre
 
