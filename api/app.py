@@ -13,13 +13,13 @@ from api import auth, errors, limits
 from api.headers import IndexVersionHeader
 from api.replicas import MinIndexVersion, Topology, topology
 from api.routers import admin, batch, check, decisions, gate_locations, gates, rules, zones
-from api.schemas import Health
+from api.schemas.location import Health
 from api.settings import Settings
 from api.work import Workers
-from geo.errors import StoreUnavailable
+from geo.common.errors import StoreUnavailable
 from geo.store.db import make_engine
-from geo.store.live import LiveIndex
 from geo.store.migrate import upgrade
+from geo.store.zones.live import LiveIndex
 
 log = logging.getLogger("borderzone.api")
 

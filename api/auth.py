@@ -33,8 +33,8 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from geo.errors import InvalidInput, NotAuthenticated, StoreUnavailable
-from geo.security import (
+from geo.common.errors import InvalidInput, NotAuthenticated, StoreUnavailable
+from geo.common.security import (
     ANONYMOUS,
     Principal,
     Role,
@@ -43,9 +43,9 @@ from geo.security import (
     looks_like_api_key,
     principal_from_claims,
 )
+from geo.common.timeutil import now
 from geo.store import users
 from geo.store.db import reading
-from geo.timeutil import now
 
 ALGORITHM = "HS256"
 MIN_SECRET_BYTES = 32

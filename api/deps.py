@@ -8,8 +8,8 @@ from fastapi import Depends, Request
 
 from api.headers import SCOPE_KEY
 from api.settings import Settings
-from geo.index import ZoneIndex
-from geo.store.live import LiveIndex
+from geo.location.index import ZoneIndex
+from geo.store.zones.live import LiveIndex
 
 
 # async: plain attribute reads, cheaper on the event loop than in the thread pool

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from geo import errors as e
+from geo.common import errors as e
 
 log = logging.getLogger("borderzone.api")
 

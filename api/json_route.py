@@ -1,9 +1,9 @@
-"""JSON request bodies read with ``geo.safejson`` instead of FastAPI's plain ``json.loads``.
+"""JSON request bodies read with ``geo.common.safejson`` instead of FastAPI's plain ``json.loads``.
 
 FastAPI parses a model body with the standard decoder, which recurses without bound (a body
 nested 100,000 deep is a ``RecursionError``), accepts ``NaN``/``Infinity`` and lone
 surrogates (``"\\ud800"``, which then cannot be stored or echoed). Routers built with
-``route_class=SafeJsonRoute`` read the body first with ``geo.safejson.loads``, so such a
+``route_class=SafeJsonRoute`` read the body first with ``geo.common.safejson.loads``, so such a
 body is a 422 naming the place in the document (``reason_text``, ``area.geometry...``).
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-from geo.safejson import loads
+from geo.common.safejson import loads
 
 
 class SafeJsonRequest(Request):
-    """A request whose ``json()`` is ``geo.safejson.loads`` of its body."""
+    """A request whose ``json()`` is ``geo.common.safejson.loads`` of its body."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_safe_json"):

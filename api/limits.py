@@ -8,7 +8,7 @@
   (``charge_points``). Per worker process: N workers allow N times the rate in total (see
   docs/operations.md).
 
-Vertex and batch-size limits are domain checks (``geo.limits``) called by the routers.
+Vertex and batch-size limits are domain checks (``geo.common.limits``) called by the routers.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from starlette.datastructures import Headers
 
 from api.auth import PRINCIPAL_STATE, credential_of
 from api.errors import error_body, status_of
-from geo.errors import GeoError, InvalidInput, NotAuthenticated, RateLimited
+from geo.common.errors import GeoError, InvalidInput, NotAuthenticated, RateLimited
 
 #: Paths never rate-limited (load-balancer health probes).
 UNLIMITED_PATHS = frozenset({"/health"})

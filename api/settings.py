@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from geo.footprint import FootprintSpec
+from geo.location.footprint import FootprintSpec
 from geo.store.embedded import Cluster
 from geo.store.migrate import ensure_database
 

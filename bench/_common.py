@@ -12,7 +12,7 @@ import uvicorn
 from api.settings import Settings, database_url
 from geo.store.db import make_engine
 from geo.store.migrate import upgrade
-from geo.store.snapshot import build_index
+from geo.store.zones.snapshot import build_index
 
 
 def engine_and_index():

@@ -1,5 +1,5 @@
 """Batch check timings, in process, on the real data: the grid build (time and memory) and
-1,000,000 points through ``geo.batch.check_arrays`` — membership only, and with the
+1,000,000 points through ``geo.batch.check.check_arrays`` — membership only, and with the
 distance to the border line — over Vietnam and within 2 km of the border.
 
 Run with `.venv/bin/python bench/batch.py` after `make data`. Prints figures; asserts nothing.
@@ -19,12 +19,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import border_region_points, engine_and_index  # noqa: E402
 
-from geo import batch, crs  # noqa: E402
-from geo.batch_input import PointBatch  # noqa: E402
-from geo.batch_output import CSV, NDJSON, answer_chunks  # noqa: E402
-from geo.check import check_points  # noqa: E402
-from geo.grid import TOUCHED  # noqa: E402
-from geo.timeutil import now  # noqa: E402
+from geo.batch import check as batch  # noqa: E402
+from geo.batch.grid import TOUCHED  # noqa: E402
+from geo.batch.input import PointBatch  # noqa: E402
+from geo.batch.output import CSV, NDJSON, answer_chunks  # noqa: E402
+from geo.common import crs  # noqa: E402
+from geo.common.timeutil import now  # noqa: E402
+from geo.location.check import check_points  # noqa: E402
 
 N = 1_000_000
 RUNS = 3

@@ -21,7 +21,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo import crs  # noqa: E402
+from geo.common import crs  # noqa: E402
 from geo.intake import Reference, read_geometry  # noqa: E402
 
 VERTICES = 10_000

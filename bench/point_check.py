@@ -17,7 +17,7 @@ from _common import ServerThread, border_region_points, engine_and_index, percen
 
 from api.app import create_app  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from geo.check import check_points  # noqa: E402
+from geo.location.check import check_points  # noqa: E402
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import engine_and_index  # noqa: E402
 
-from geo import routes  # noqa: E402
-from geo.timeutil import now  # noqa: E402
+from geo.common.timeutil import now  # noqa: E402
+from geo.location import routes  # noqa: E402
 
 
 def main(n_routes: int = 1000) -> None:

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Query
 from api.app import create_app
 from api.settings import Settings, database_url
 from geo.store.db import make_engine, reading
-from geo.store.queries import point_check_sql
+from geo.store.zones.queries import point_check_sql
 
 
 def bare_app() -> FastAPI:

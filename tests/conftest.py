@@ -17,7 +17,7 @@ from sqlalchemy import text
 from geo.store import migrate
 from geo.store.db import make_engine
 from geo.store.embedded import Cluster
-from geo.store.load import Loader
+from geo.store.zones.load import Loader
 from tests.database import create_run_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +96,7 @@ def conn(engine, loaded):
 
 @pytest.fixture(scope="session")
 def index(engine, loaded):
-    from geo.store.snapshot import build_index
+    from geo.store.zones.snapshot import build_index
 
     return build_index(engine)
 

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from geo.store import migrate
 from geo.store.db import make_engine
-from geo.store.load import Loader
+from geo.store.zones.load import Loader
 
 LOCK = "borderzone-test-template"
 

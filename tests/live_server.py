@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.security_support import SECRET
+from tests.api.security.security_support import SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
 

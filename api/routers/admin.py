@@ -13,10 +13,10 @@ from pydantic import BaseModel, Field
 
 from api.auth import AdminDep, PrincipalDep
 from api.json_route import SafeJsonRoute
-from geo.errors import InvalidInput, NotAuthenticated
+from geo.common.errors import InvalidInput, NotAuthenticated
+from geo.common.timeutil import parse_instant
 from geo.store import audit, users
 from geo.store.db import reading, transaction
-from geo.timeutil import parse_instant
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], route_class=SafeJsonRoute)
 auth_router = APIRouter(prefix="/v1/auth", tags=["auth"], route_class=SafeJsonRoute)

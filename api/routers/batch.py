@@ -17,10 +17,10 @@ from api.auth import PrincipalDep
 from api.deps import IndexDep, SettingsDep
 from api.limits import charge_points
 from api.work import WorkersDep
-from geo.batch_input import parse
-from geo.batch_output import CSV, CSV_COLUMNS, NDJSON, answer_chunks, media_type
-from geo.crs import parse_crs
-from geo.timeutil import now, parse_instant
+from geo.batch.input import parse
+from geo.batch.output import CSV, CSV_COLUMNS, NDJSON, answer_chunks, media_type
+from geo.common.crs import parse_crs
+from geo.common.timeutil import now, parse_instant
 
 router = APIRouter(prefix="/v1/check", tags=["checks"])
 #: Points per worker-thread hop. Encoding a chunk is one C call that holds the GIL: ~40 ms

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.auth import PrincipalDep
-from api.check_input import receive, respond
 from api.deps import IndexDep, SettingsDep
-from api.schemas import CheckResponse, PointCheck
+from api.routers.check_input import receive, respond
+from api.schemas.location import CheckResponse, PointCheck
 from api.work import WorkersDep
-from geo.check import check_points, to_lonlat, validate_lonlat
-from geo.crs import WGS84, parse_crs
-from geo.timeutil import parse_instant
+from geo.common.crs import WGS84, parse_crs
+from geo.common.lonlat import to_lonlat, validate_lonlat
+from geo.common.timeutil import parse_instant
+from geo.location.check import check_points
 
 router = APIRouter(prefix="/v1/check", tags=["checks"])
 

@@ -1,6 +1,6 @@
 """Restriction decisions: issue, extend, revoke, list (bitemporal), get, render a form.
 
-Roles (``geo.security.Role``; admins may do everything):
+Roles (``geo.common.security.Role``; admins may do everything):
 
 * write (POST) — ``officer``, only for decisions of the provinces granted to them;
 * read everything (GET list with ``as_known_at``, one decision, its event log, its forms) —
@@ -21,7 +21,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from api.auth import requires
-from api.decision_schemas import (
+from api.deps import SettingsDep
+from api.headers import SCOPE_KEY
+from api.json_route import SafeJsonRoute
+from api.schemas.decisions import (
     ActOut,
     DecisionIn,
     DecisionList,
@@ -30,9 +33,9 @@ from api.decision_schemas import (
     NoticeQuery,
     RevocationIn,
 )
-from api.deps import SettingsDep
-from api.headers import SCOPE_KEY
-from api.json_route import SafeJsonRoute
+from geo.common.limits import check_vertices
+from geo.common.security import Principal, Role
+from geo.common.timeutil import now, parse_instant
 from geo.decisions.codec import (
     decision_from_dict,
     extension_from_dict,
@@ -41,10 +44,9 @@ from geo.decisions.codec import (
     revocation_from_dict,
 )
 from geo.decisions.query import DecisionQuery
-from geo.limits import check_vertices
-from geo.security import Principal, Role
-from geo.store import decision_notices, decisions, snapshot
-from geo.timeutil import now, parse_instant
+from geo.store.decisions import notices as decision_notices
+from geo.store.decisions import repository as decisions
+from geo.store.zones import snapshot
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"], route_class=SafeJsonRoute)
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import requires
-from geo.security import Principal, Role
-from geo.store import gate_locations
+from geo.common.security import Principal, Role
+from geo.store.gates import locations as gate_locations
 
 router = APIRouter(prefix="/v1/gates", tags=["gates"])
 Writer = Annotated[Principal, Depends(requires(Role.OFFICER))]

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request
 
 from api.auth import PrincipalDep, requires
-from api.gate_schemas import (
+from api.schemas.gates import (
     CROSSING_EXAMPLE,
     CrossingIn,
     CrossingOut,
@@ -24,16 +24,16 @@ from api.gate_schemas import (
     GateStatusOut,
     HoursIn,
 )
-from geo.errors import InvalidInput, NotPermitted
+from geo.common.errors import InvalidInput, NotPermitted
+from geo.common.security import Principal, Role
+from geo.common.timeutil import now
+from geo.common.zones import GateType
 from geo.gates.crossing import check_crossing, vocabulary
 from geo.gates.describe import gate_detail, gate_to_dict, hours_to_dict, opening_to_dict
 from geo.gates.model import CrossingRequest, EmergencyOpening, HoursVersion, instant_param
 from geo.gates.status import status_to_dict
 from geo.rules.crossings import load_crossings
-from geo.security import Principal, Role
-from geo.store import gates as store
-from geo.timeutil import now
-from geo.zones import GateType
+from geo.store.gates import repository as store
 
 router = APIRouter(prefix="/v1/gates", tags=["gates"])
 crossings = APIRouter(prefix="/v1/crossings", tags=["gates"])

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth import PrincipalDep
+from geo.common.timeutil import now, parse_instant
 from geo.rules.browse import rules_at
-from geo.timeutil import now, parse_instant
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
 

@@ -14,13 +14,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api import zone_input
 from api.auth import requires
 from api.deps import SettingsDep
+from api.routers import zone_input
+from geo.common.security import Principal, Role
+from geo.common.timeutil import parse_instant
 from geo.intake import IntakeLimits
-from geo.security import Principal, Role
-from geo.store import registry
-from geo.timeutil import parse_instant
+from geo.store.zones import registry
 
 router = APIRouter(prefix="/v1/zones", tags=["zones"])
 Writer = Annotated[Principal, Depends(requires(Role.OFFICER))]

@@ -1,7 +1,7 @@
 """Decision areas: lon/lat sanity of a polygon, and the area as the forms write it.
 
 Polygons are GeoJSON in EPSG:4326 degrees, (lon, lat). The store resolves commune codes,
-belts and checkpoint areas to geometry (``geo.store.areas``); here only pure checks and
+belts and checkpoint areas to geometry (``geo.store.decisions.areas``); here only pure checks and
 wording.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 from shapely.geometry import shape
 
-from geo.check import VN_EAST, VN_NORTH, VN_SOUTH, VN_WEST
-from geo.errors import InvalidInput
+from geo.common.errors import InvalidInput
+from geo.common.lonlat import VN_EAST, VN_NORTH, VN_SOUTH, VN_WEST
 
 #: How far outside Vietnam's bounding box a decision polygon may reach, degrees (~55 km).
 NEAR_VN_DEG = 0.5

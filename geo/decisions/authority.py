@@ -52,17 +52,9 @@ from typing import Any
 
 import yaml
 
-from geo.decisions.model import (
-    Decision,
-    Extension,
-    GateType,
-    IssuerRole,
-    Revocation,
-    Scope,
-    effective_window,
-    extension_periods,
-)
-from geo.errors import AuthorityExceeded, Conflict, DataError, InvalidInput
+from geo.common.errors import AuthorityExceeded, Conflict, DataError, InvalidInput
+from geo.decisions.model import Decision, Extension, GateType, IssuerRole, Revocation, Scope
+from geo.decisions.timeline import effective_window, extension_periods
 
 
 class Action(StrEnum):

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from geo.common.errors import InvalidInput
+from geo.common.timeutil import to_hanoi
 from geo.decisions.history import DecisionFile, RecordedExtension, RecordedRevocation
 from geo.decisions.model import (
     AreaKind,
@@ -23,8 +25,6 @@ from geo.decisions.model import (
     Revocation,
     Scope,
 )
-from geo.errors import InvalidInput
-from geo.timeutil import to_hanoi
 
 
 def instant(moment: datetime | None) -> str | None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from geo.common.errors import InvalidInput
+from geo.common.timeutil import to_hanoi
+from geo.common.zones import GateType
 from geo.decisions.model import Decision, Extension, Issuer, Recipients, Revocation
 from geo.decisions.vocab import KIND_VI, SCOPE_VI, DecisionKind, IssuerRole, Scope
-from geo.errors import InvalidInput
-from geo.timeutil import to_hanoi
-from geo.zones import GateType
 
 LAW_BORDER_GUARD = "Căn cứ Luật Biên phòng Việt Nam;"
 LAW_AMENDING_11 = "Căn cứ Luật sửa đổi, bổ sung một số điều của 11 Luật về quân sự, quốc phòng;"

@@ -15,19 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from geo.common.errors import InvalidInput
+from geo.common.zones import GateType
 from geo.decisions import document as d
 from geo.decisions.document import Document, FormContext, Paragraph
-from geo.decisions.model import (
-    Extension,
-    Issuer,
-    Recipients,
-    Revocation,
-    Scope,
-    extension_periods,
-)
+from geo.decisions.model import Extension, Issuer, Recipients, Revocation, Scope
+from geo.decisions.timeline import extension_periods
 from geo.decisions.vocab import IssuerRole, activities_vi
-from geo.errors import InvalidInput
-from geo.zones import GateType
 
 COMMANDERS = (IssuerRole.BORDER_POST_COMMANDER, IssuerRole.PROVINCIAL_BDBP_COMMANDER)
 COMMITTEE = (IssuerRole.PROVINCIAL_PEOPLES_COMMITTEE,)

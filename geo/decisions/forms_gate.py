@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from geo.common.zones import GateType
 from geo.decisions import document as d
 from geo.decisions.document import Document, FormContext, Paragraph
 from geo.decisions.forms import (
@@ -23,7 +24,6 @@ from geo.decisions.forms import (
 )
 from geo.decisions.model import Issuer, Recipients, Scope
 from geo.decisions.vocab import IssuerRole
-from geo.zones import GateType
 
 COMMANDER_GATES = (GateType.MAIN, GateType.AUXILIARY, GateType.BORDER_OPENING)
 

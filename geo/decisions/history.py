@@ -12,7 +12,7 @@ Two times run through every decision:
 what remains are what a planner would have seen at ``t2``. So "which decisions were in force
 at T, as the system knew at T2" is ``f.known_at(T2)`` then ``f.active_at(T)``.
 
-Pure domain: the records come from ``geo.store.decisions``; no SQL here.
+Pure domain: the records come from ``geo.store.decisions.repository``; no SQL here.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from geo.common.errors import Conflict, InvalidInput
+from geo.common.timeutil import to_hanoi
 from geo.decisions.model import Decision, Extension, Revocation
 from geo.decisions.timeline import (
     ExtensionPeriod,
@@ -31,8 +33,6 @@ from geo.decisions.timeline import (
     extension_periods,
     status_at,
 )
-from geo.errors import Conflict, InvalidInput
-from geo.timeutil import to_hanoi
 
 #: Clock difference tolerated between the signing office and the server.
 SIGNING_CLOCK_SKEW = timedelta(minutes=5)

@@ -5,7 +5,7 @@ one gate / border opening for a window ``[valid_from, valid_to)``; ``Extension``
 its end later, and one ``Revocation`` may end it (or one of its extensions) early.
 
 Instants are timezone-aware; any naive input (datetime or ISO text) is Hanoi time (UTC+07:00,
-``geo.timeutil.parse_instant``). Windows are half-open: the start is inclusive, the end
+``geo.common.timeutil.parse_instant``). Windows are half-open: the start is inclusive, the end
 exclusive, so "from 08:00 to 20:00" is active at 08:00:00 and no longer at 20:00:00.
 
 Areas are given in EPSG:4326 (lon, lat) GeoJSON, by commune codes, as the border belt within
@@ -28,13 +28,9 @@ from shapely.errors import ShapelyError
 from shapely.geometry import mapping, shape
 from shapely.validation import explain_validity
 
-from geo.decisions.timeline import (
-    ExtensionPeriod,
-    Status,
-    effective_window,
-    extension_periods,
-    status_at,
-)
+from geo.common.errors import InvalidInput
+from geo.common.timeutil import check_window, parse_instant
+from geo.common.zones import GateType
 from geo.decisions.vocab import (
     ACTIVITIES_BY_SCOPE,
     ROLE_TITLE_VI,
@@ -44,9 +40,6 @@ from geo.decisions.vocab import (
     ReasonCode,
     Scope,
 )
-from geo.errors import InvalidInput
-from geo.timeutil import check_window, parse_instant
-from geo.zones import GateType
 
 __all__ = [
     "Activity",
@@ -55,7 +48,6 @@ __all__ = [
     "Decision",
     "DecisionKind",
     "Extension",
-    "ExtensionPeriod",
     "GateType",
     "Issuer",
     "IssuerRole",
@@ -63,10 +55,6 @@ __all__ = [
     "Recipients",
     "Revocation",
     "Scope",
-    "Status",
-    "effective_window",
-    "extension_periods",
-    "status_at",
 ]
 
 E = TypeVar("E", bound=StrEnum)
@@ -343,7 +331,7 @@ class Extension:
     """Extends decision ``extends`` to ``new_valid_to`` (Form 20; Appendix II Forms 02/04).
 
     Its own period runs from the end of the current period (the decision's, or the previous
-    extension's) to ``new_valid_to``; see ``extension_periods``.
+    extension's) to ``new_valid_to``; see ``geo.decisions.timeline.extension_periods``.
     """
 
     number: str

@@ -19,10 +19,10 @@ from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from geo.common.errors import InvalidInput
 from geo.decisions.document import Document, FormContext
 from geo.decisions.forms import LAND_FORMS, Builder
 from geo.decisions.forms_gate import GATE_FORMS
-from geo.errors import InvalidInput
 
 __all__ = ["FORM_IDS", "FORM_TITLES", "FormContext", "build_document", "render"]
 

@@ -22,11 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from geo.common.errors import InvalidInput, NotPermitted
+from geo.common.timeutil import parse_instant
 from geo.decisions.history import DecisionFile
 from geo.decisions.timeline import Status
 from geo.decisions.vocab import Scope
-from geo.errors import InvalidInput, NotPermitted
-from geo.timeutil import parse_instant
 
 MAX_LIMIT = 5000
 

@@ -9,8 +9,9 @@ All windows are half-open ``[start, end)`` of aware instants. Rules:
   than the start of that extension's period: the acts before it stand.
 * A revocation taking effect after the natural end changes nothing.
 
-``status_at`` classifies an instant against that window. Re-exported by
-``geo.decisions.model``; records are imported for typing only.
+``status_at`` classifies an instant against that window. The records of
+``geo.decisions.model`` are imported for typing only, so the import runs one way:
+timeline -> model (model no longer re-exports these names).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from geo.errors import InvalidInput
-from geo.timeutil import parse_instant
+from geo.common.errors import InvalidInput
+from geo.common.timeutil import parse_instant
 
 if TYPE_CHECKING:
     from geo.decisions.model import Decision, Extension, Revocation

@@ -15,9 +15,9 @@ What lives here:
 
 The rules themselves are data of the catalogue (``geo/rules/crossings.yaml``, loaded by
 ``geo.rules.crossings``), cited and dated like the location rules. Instants are aware;
-naive input is Hanoi time (UTC+07:00, ``geo.timeutil``).
+naive input is Hanoi time (UTC+07:00, ``geo.common.timeutil``).
 
-May import: ``geo.errors``, ``geo.timeutil``, ``geo.zones``, ``geo.rules``,
+May import: ``geo.common.errors``, ``geo.common.timeutil``, ``geo.common.zones``, ``geo.rules``,
 ``geo.decisions`` (decision files and their windows). Never ``geo.store``, ``api``, SQL or
 web frameworks (import-linter contract in pyproject.toml).
 """

@@ -18,7 +18,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from geo.errors import InvalidInput
+from geo.common.errors import InvalidInput
+from geo.common.timeutil import to_hanoi
 from geo.gates.model import CrossingRequest, Gate
 from geo.rules.crossings import (
     CrossingRules,
@@ -29,7 +30,6 @@ from geo.rules.crossings import (
     TravellerCategory,
 )
 from geo.rules.model import Citation, local_date
-from geo.timeutil import to_hanoi
 
 VIETNAM = "VNM"
 C = TravellerCategory

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from geo.common.timeutil import to_hanoi
 from geo.decisions.codec import file_to_dict
 from geo.decisions.history import DecisionFile
 from geo.gates.model import EmergencyOpening, Gate, HoursVersion
 from geo.gates.status import hours_at
-from geo.timeutil import to_hanoi
 
 NO_LOCATION = ("the gate list (vn_border_gates.csv) carries no coordinates; a location is "
                "given only once a checkpoint area is surveyed and approved")

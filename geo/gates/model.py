@@ -15,10 +15,10 @@ from enum import StrEnum
 
 import pycountry
 
-from geo.errors import InvalidInput
+from geo.common.errors import InvalidInput
+from geo.common.timeutil import check_window, parse_instant
+from geo.common.zones import GateType
 from geo.rules.crossings import TravellerCategory
-from geo.timeutil import check_window, parse_instant
-from geo.zones import GateType
 
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 MAX_TEXT = 500

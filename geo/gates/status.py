@@ -24,10 +24,10 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from geo.common.timeutil import HANOI, to_hanoi
 from geo.decisions.history import DecisionFile
 from geo.decisions.vocab import DecisionKind
 from geo.gates.model import EmergencyOpening, HoursVersion
-from geo.timeutil import HANOI, to_hanoi
 
 HORIZON_DAYS = 8
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from geo import crs
+from geo.common import crs
 from geo.intake import vn2000
 from geo.intake.model import Diagnosis, Reference
 

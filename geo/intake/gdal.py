@@ -19,7 +19,7 @@ import pyogrio.raw
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from geo.errors import InvalidInput
+from geo.common.errors import InvalidInput
 from geo.intake import sniff
 from geo.intake.model import IntakeLimits
 

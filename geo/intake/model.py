@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from geo.errors import InvalidInput, PayloadTooLarge
+from geo.common.errors import InvalidInput, PayloadTooLarge
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import shapely
 
-from geo.errors import InvalidInput
+from geo.common.errors import InvalidInput
 
 FIELD = "geoshape"
 

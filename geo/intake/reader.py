@@ -16,11 +16,11 @@ import numpy as np
 import shapely
 from shapely.geometry import shape as geojson_shape
 
-from geo import crs
-from geo.errors import InvalidInput
+from geo.common import crs
+from geo.common.errors import InvalidInput
+from geo.common.limits import check_vertices
 from geo.intake import diagnosis, gdal, odk, sniff, vn2000
 from geo.intake.model import DEFAULT_LIMITS, Intake, IntakeLimits, IntakeReport, Reference
-from geo.limits import check_vertices
 
 #: Formats whose coordinates are WGS 84 by definition.
 WGS84_FORMATS = (sniff.KML, sniff.KMZ, sniff.GPX, sniff.ODK)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import defusedxml.ElementTree as safe_xml
 from defusedxml import DefusedXmlException
 
-from geo.errors import InvalidInput, PayloadTooLarge
+from geo.common.errors import InvalidInput, PayloadTooLarge
 from geo.intake.model import IntakeLimits
 
 GEOJSON, KML, KMZ, GPX, GPKG, SHAPEFILE, CSV, ODK = (

@@ -1,10 +1,10 @@
 """VN-2000 at the intake: which CRSs are accepted, which are refused (and what replaces
 them), the 3° zone each province works in, and the pinned transform to WGS 84.
 
-* Accepted: EPSG:4326 and the VN-2000 codes of ``geo.crs`` (4756, 3405/3406, 5896-5899,
+* Accepted: EPSG:4326 and the VN-2000 codes of ``geo.common.crs`` (4756, 3405/3406, 5896-5899,
   9205-9218). Deprecated EPSG:6956-6959 (TM-3 zones with false easting 0) are refused with
   the code that replaced them.
-* VN-2000 -> WGS 84 is EPSG:6960 ("VN-2000 to WGS 84 (2)") through ``geo.crs.transformer``
+* VN-2000 -> WGS 84 is EPSG:6960 ("VN-2000 to WGS 84 (2)") through ``geo.common.crs.transformer``
   (pinned and rebuilt from its pipeline: thread-safe; PROJ would otherwise switch to
   EPSG:5194 inside the Mekong blocks DBSCL 02/03, ~0.8 m away at Tịnh Biên).
 * Provincial 3° zones (TM-3, k = 0.9999, false easting 500 km): the central meridian of each
@@ -24,8 +24,8 @@ import numpy as np
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from geo import crs
-from geo.errors import InvalidInput
+from geo.common import crs
+from geo.common.errors import InvalidInput
 
 #: Deprecated VN-2000 TM-3 codes (false easting 0) and the code that replaced each.
 DEPRECATED = {6956: 5896, 6957: 5897, 6958: 5898, 6959: 5899}

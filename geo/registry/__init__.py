@@ -12,5 +12,5 @@ Modules:
 
 Pure domain: may import ``geo`` (errors, rules, security, timeutil, zones) and PyYAML;
 never ``geo.store``, ``api``, SQL or a web framework (import-linter contract). Storage is
-``geo.store.registry``.
+``geo.store.zones.registry``.
 """

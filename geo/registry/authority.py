@@ -17,11 +17,11 @@ from importlib.resources import files
 
 import yaml
 
-from geo.errors import AuthorityExceeded, DataError
+from geo.common.errors import AuthorityExceeded, DataError
+from geo.common.timeutil import to_hanoi
+from geo.common.zones import ZoneKind
 from geo.registry.kinds import Issuer
 from geo.rules.loader import load_catalogue
-from geo.timeutil import to_hanoi
-from geo.zones import ZoneKind
 
 
 @dataclass(frozen=True)

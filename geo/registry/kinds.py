@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from geo.errors import InvalidInput
-from geo.security import Principal, Role
-from geo.zones import SPECIAL_ZONE_KINDS, ZoneKind
+from geo.common.errors import InvalidInput
+from geo.common.security import Principal, Role
+from geo.common.zones import SPECIAL_ZONE_KINDS, ZoneKind
 
 
 class Issuer(StrEnum):

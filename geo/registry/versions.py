@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from geo.errors import Conflict, InvalidInput
+from geo.common.errors import Conflict, InvalidInput
+from geo.common.timeutil import check_window, parse_instant
+from geo.common.zones import Sensitivity, ZoneKind
 from geo.registry.kinds import AUTHORITY_LEVEL, Issuer, parse_issuer, parse_kind
-from geo.timeutil import check_window, parse_instant
-from geo.zones import Sensitivity, ZoneKind
 
 _PROVINCE_RE = re.compile(r"^[0-9]{2}$")
 MAX_TEXT = 500

@@ -6,7 +6,7 @@ force, and is flagged ``unconfirmed`` where RULES.md could not confirm it.
 
     >>> from datetime import date
     >>> from geo.rules import load_catalogue
-    >>> from geo.zones import PersonCategory, ZoneKind
+    >>> from geo.common.zones import PersonCategory, ZoneKind
     >>> rules = load_catalogue().rules_for(
     ...     ZoneKind.BORDER_BELT, PersonCategory.FOREIGN_RESIDENT, date(2026, 1, 1))
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from geo.common.zones import PersonCategory, ZoneKind
 from geo.decisions.authority import RuleBook, load_rulebook
 from geo.rules.catalogue import Catalogue
 from geo.rules.loader import load_catalogue
 from geo.rules.model import Rule, local_date, parse_person, parse_zone_kind
-from geo.zones import PersonCategory, ZoneKind
 
 
 def rules_at(on: date | datetime, zone: ZoneKind | str | None = None,

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from types import MappingProxyType
 
-from geo.errors import NotFound
+from geo.common.errors import NotFound
+from geo.common.zones import PersonCategory, ZoneKind
 from geo.rules.model import (
     Document,
     Rule,
@@ -15,7 +16,6 @@ from geo.rules.model import (
     parse_person,
     parse_zone_kind,
 )
-from geo.zones import PersonCategory, ZoneKind
 
 #: Reader order of rule kinds: must do, must not do, may do, context.
 READER_RANK = {RuleKind.OBLIGATION: 0, RuleKind.PROHIBITION: 1, RuleKind.PERMISSION: 2,

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from geo.common.zones import GateType
 from geo.rules.catalogue import Catalogue
 from geo.rules.loader import (
     CatalogueError,
@@ -28,7 +29,6 @@ from geo.rules.loader import (
     parse_document,
 )
 from geo.rules.model import Citation, Document
-from geo.zones import GateType
 
 PACKAGED_NAME = "crossings.yaml"
 

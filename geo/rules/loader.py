@@ -1,6 +1,6 @@
 """Read ``catalogue.yaml`` (PyYAML) into a validated :class:`Catalogue`, once per path.
 
-Every problem raises :class:`CatalogueError` (a :class:`geo.errors.DataError`) whose
+Every problem raises :class:`CatalogueError` (a :class:`geo.common.errors.DataError`) whose
 message starts with the offending rule id, so a bad entry is found at once.
 """
 
@@ -17,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from geo.errors import DataError, InvalidInput
+from geo.common.errors import DataError, InvalidInput
+from geo.common.zones import PersonCategory
 from geo.rules.catalogue import Catalogue
 from geo.rules.model import (
     Citation,
@@ -30,7 +31,6 @@ from geo.rules.model import (
     parse_person,
     parse_zone_kind,
 )
-from geo.zones import PersonCategory
 
 PACKAGED_NAME = "catalogue.yaml"
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")

@@ -12,9 +12,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from geo.errors import InvalidInput
-from geo.timeutil import parse_instant, to_hanoi
-from geo.zones import PersonCategory, ZoneKind
+from geo.common.errors import InvalidInput
+from geo.common.timeutil import parse_instant, to_hanoi
+from geo.common.zones import PersonCategory, ZoneKind
 
 
 class RuleKind(StrEnum):

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
-from geo.security import Principal
+from geo.common.security import Principal
 from geo.store.models import audit_log
 
 MAX_PAGE = 1000

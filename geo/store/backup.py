@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, inspect, select, table
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from geo.errors import Conflict, DataError, StoreUnavailable
+from geo.common.errors import Conflict, DataError, StoreUnavailable
 from geo.store.embedded import find_binaries
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from geo.errors import Conflict, ReadOnlyStore, StoreUnavailable
+from geo.common.errors import Conflict, ReadOnlyStore, StoreUnavailable
 
 
 def make_engine(url: str, *, pool_size: int = 10, read_only: bool = False,

@@ -21,7 +21,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.errors import StoreUnavailable
+from geo.common.errors import StoreUnavailable
 
 PG_MAJOR_PREFERRED = 15
 APT_PACKAGES = ("postgresql-15", "postgresql-15-postgis-3")

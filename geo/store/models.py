@@ -94,7 +94,7 @@ belt_segment = Table(
     Column("depth_m", Float, nullable=False),
     Column("is_default", Boolean, nullable=False),
     Column("instrument", Text, nullable=False),
-    Column("issuer", Text),  # geo.border.BeltIssuer; NULL for the default strip (0004)
+    Column("issuer", Text),  # geo.location.border.BeltIssuer; NULL for the default strip (0004)
     Column("valid_from", Date, nullable=False),
     Column("valid_to", Date),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -114,7 +114,7 @@ zone = Table(
     Column("valid_to", DateTime(timezone=True)),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     _geom("MULTIPOLYGON"),
-    # sensitive zones: the public footprint (geo.footprint), made when the row is written
+    # sensitive zones: the public footprint (geo.location.footprint), made when the row is written
     # (migration 0004); NULL for public zones
     Column("footprint", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)),
     # the registry (migration 0008): each row one version of a record

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from sqlalchemy import and_, any_, func, insert, literal, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from geo.errors import Conflict, NotFound
-from geo.security import (
+from geo.common.errors import Conflict, NotFound
+from geo.common.security import (
     Principal,
     Role,
     hash_api_key,

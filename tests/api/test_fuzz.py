@@ -22,11 +22,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from geo.security import Role
+from geo.common.security import Role
 from geo.store import backup
 from geo.store.db import make_engine
-from tests.api.security_support import key_header, make_user, throwaway_db
-from tests.api.security_support import settings as app_settings
+from tests.api.security.security_support import key_header, make_user, throwaway_db
+from tests.api.security.security_support import settings as app_settings
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]

@@ -12,7 +12,7 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
-from geo.security import Principal, Role
+from geo.common.security import Principal, Role
 from geo.store import audit, users
 from geo.store.models import audit_log, checkpoint_area, gate
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, insert, text
 
-from api.cli import main as cli
-from geo.errors import Conflict, DataError
-from geo.security import Principal, Role
+from api.cli.commands import main as cli
+from geo.common.errors import Conflict, DataError
+from geo.common.security import Principal, Role
 from geo.store import audit, backup, migrate, users
 from geo.store.db import make_engine, transaction
 from geo.store.models import data_version
-from tests.api.security_support import throwaway_db
+from tests.api.security.security_support import throwaway_db
 
 
 def _fingerprints(conn) -> dict[str, str]:

@@ -21,13 +21,13 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import func, insert, select, text
 
 from api.app import create_app
-from geo.errors import StoreUnavailable
-from geo.security import Principal, Role
+from geo.common.errors import StoreUnavailable
+from geo.common.security import Principal, Role
 from geo.store import migrate, users
 from geo.store.db import make_engine, transaction
 from geo.store.embedded import Cluster
 from geo.store.models import app_user, audit_log, territory
-from tests.api.security_support import ensure_user, settings
+from tests.api.security.security_support import ensure_user, settings
 
 ADMIN = Principal("fault-admin", frozenset({Role.ADMIN}))
 POINT = {"lon": 105.85, "lat": 21.03}

@@ -4,7 +4,7 @@ from alembic import context
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
-import geo.store.decision_tables  # noqa: F401 - registers the decision tables on metadata
+import geo.store.decisions.tables  # noqa: F401 - registers the decision tables on metadata
 from geo.store.models import metadata
 
 config = context.config

@@ -5,8 +5,8 @@ Revises: 0003
 
 RULES.md GEO-BELT-05/06 (Circular 43/2015 Art 3(1)(b)): 1,000 m is the default depth, not a
 hard bound — a Prime Minister's decision may set a belt deeper than 1,000 m or narrower than
-100 m. Who may set which depth is checked in the domain (``geo.border.check_depth``); the
-database keeps a sanity bound (10 km, ``geo.border.BELT_DEPTH_SANITY_MAX_M``) and records
+100 m. Who may set which depth is checked in the domain (``geo.location.border.check_depth``); the
+database keeps a sanity bound (10 km, ``geo.location.border.BELT_DEPTH_SANITY_MAX_M``) and records
 the issuer of each instrument's row from now on (NULL for the default strip, which no
 instrument set, and for instrument rows recorded before this revision: not guessed).
 """

@@ -4,17 +4,17 @@ Revision ID: 0005
 Revises: 0004 (0004_belt_depth.py)
 
 ``zone.footprint`` (MULTIPOLYGON, SRID 4326, GiST index) holds the generalised cover that
-uncleared callers are answered against (``geo.footprint``); NULL for public zones. Existing
+uncleared callers are answered against (``geo.location.footprint``); NULL for public zones. Existing
 sensitive zones are backfilled here with the default cell size and margin; rows written
-later get theirs from ``geo.store.zones`` (and, should one be written around it, when the
-index is built: ``geo.store.snapshot``).
+later get theirs from ``geo.store.zones.edit`` (and, should one be written around it, when the
+index is built: ``geo.store.zones.snapshot``).
 """
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
 from geoalchemy2.shape import from_shape, to_shape
 
-from geo.footprint import SENSITIVE, footprint
+from geo.location.footprint import SENSITIVE, footprint
 
 revision = "0005"
 down_revision = "0004"

@@ -1,0 +1,131 @@
+"""Reading POST /v1/check bodies (JSON or a GPX upload) into domain calls."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import Request
+from pydantic import BaseModel, Field, ValidationError
+
+from api.schemas.location import CheckResponse
+from api.settings import Settings
+from geo.common.crs import parse_crs
+from geo.common.errors import InvalidInput
+from geo.common.limits import check_batch, check_route
+from geo.common.safejson import loads
+from geo.common.timeutil import now, parse_instant
+from geo.common.zones import PersonCategory
+from geo.location.answers import answer_points, answer_route
+from geo.location.index import ZoneIndex
+from geo.location.inputs import Parsed, from_geojson, from_gpx
+from geo.location.routes import make_track
+from geo.rules import parse_person
+
+
+class CheckRequest(BaseModel):
+    """A point, points or a route to check (GeoJSON geometry; lon, lat unless `crs`)."""
+
+    geometry: dict = Field(description="GeoJSON Point, MultiPoint, LineString or "
+                                       "MultiLineString")
+    times: list | None = Field(default=None, description="one ISO-8601 time per vertex "
+                               "(a list per part for MultiLineString)")
+    at: str | None = Field(default=None, description="instant to answer; default now")
+    person: str = Field(default=PersonCategory.VIETNAMESE_CITIZEN.value,
+                        description="person category: " + ", ".join(PersonCategory))
+    crs: str | None = Field(default=None, description="EPSG:4326 (default) or VN-2000")
+
+
+@dataclass
+class CheckQuery:
+    parsed: Parsed
+    at: datetime
+    person: PersonCategory
+
+
+@dataclass
+class CheckBody:
+    """What POST /v1/check received, read off the socket but not yet parsed."""
+
+    json: bytes | None = None
+    gpx: bytes | None = None
+    person: str | None = None
+    at: str | None = None
+
+
+async def receive(request: Request) -> CheckBody:
+    """Read the body (I/O only: parsing is CPU work and runs in a worker thread)."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "multipart/form-data":
+        return CheckBody(json=await request.body())
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise InvalidInput("file: upload a GPX file in the form field `file`", field="file")
+    person, at = (v if isinstance(v, str) else None for v in map(form.get, ("person", "at")))
+    return CheckBody(gpx=await upload.read(), person=person, at=at)
+
+
+def parse_check(body: CheckBody, settings: Settings) -> CheckQuery:
+    """Parse and bound the request: over-large input is refused before any check runs."""
+    if body.gpx is not None:
+        parsed = from_gpx(body.gpx, max_vertices=settings.max_vertices)
+        query = _query(parsed, body.at, body.person)
+    else:
+        try:
+            req = CheckRequest.model_validate(loads(body.json or b""))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "body"
+            raise InvalidInput(f"{where}: {first['msg']}", field=where) from exc
+        parsed = from_geojson(req.geometry, parse_crs(req.crs),
+                              max_vertices=settings.max_vertices, times=req.times)
+        query = _query(parsed, req.at, req.person)
+    field = "file" if body.gpx is not None else "geometry"
+    if parsed.kind == "points":
+        check_batch(len(parsed.lon), settings.max_check_points, field=field)
+    else:
+        check_route(parsed.parts, max_vertices=settings.max_route_vertices,
+                    max_km=settings.max_route_km, field=field)
+    return query
+
+
+def _query(parsed: Parsed, at, person) -> CheckQuery:
+    moment = parse_instant(at, field="at") if at else now()
+    return CheckQuery(parsed, moment, parse_person(person or PersonCategory.VIETNAMESE_CITIZEN))
+
+
+def answer(index: ZoneIndex, query: CheckQuery, *, cleared: bool) -> dict:
+    parsed = query.parsed
+    if parsed.kind == "points":
+        return answer_points(index, parsed.lon, parsed.lat, query.at, query.person,
+                             cleared=cleared)
+    track = make_track([p.tolist() for p in parsed.parts], parsed.times,
+                       max_vertices=10 ** 9)
+    return answer_route(index, track, query.at, query.person, cleared=cleared)
+
+
+def respond(index: ZoneIndex, body: CheckBody, settings: Settings, *, cleared: bool) -> bytes:
+    """Parse, bound, answer and encode one request: all of it CPU work, for a worker."""
+    return render(answer(index, parse_check(body, settings), cleared=cleared))
+
+
+def render(result: dict) -> bytes:
+    """The JSON FastAPI would send for ``CheckResponse`` (every declared field first, then
+    the rest), encoded one list item at a time: a single ``json.dumps`` of a 20 MB answer
+    would hold the GIL, and so the event loop, for hundreds of milliseconds."""
+    declared = {name: result.get(name) for name in CheckResponse.model_fields}
+    parts = []
+    for key, value in (declared | result).items():
+        parts.append(_dumps(key) + ":" + (_dumps_list(value) if isinstance(value, list)
+                                          else _dumps(value)))
+    return ("{" + ",".join(parts) + "}").encode()
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _dumps_list(items: list) -> str:
+    return "[" + ",".join(_dumps(item) for item in items) + "]"

@@ -1,0 +1,227 @@
+"""Writing batch answers chunk by chunk: NDJSON (one object per point, the shape of a
+``GET /v1/check/point`` answer plus the point's ``id``) or CSV (one row per point).
+
+Zones are written as the caller may see them: ``cleared`` callers get the names, ids and
+exact extent of sensitive zones, others only their kind and legal basis, answered against
+their footprints (``geo.location.check._zone_entry``, ``geo.location.footprint``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import repeat
+from json.encoder import encode_basestring
+
+import numpy as np
+
+from geo.batch.check import check_arrays
+from geo.batch.input import PointBatch
+from geo.common.timeutil import now, to_hanoi
+from geo.location.check import _zone_entry
+from geo.location.decision_features import decision_hit
+from geo.location.index import ZoneIndex, as_utc64
+
+NDJSON = "application/x-ndjson"
+CSV = "text/csv"
+CHUNK_POINTS = 50_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+COMPACT = (",", ":")
+CSV_COLUMNS = ("id", "lon", "lat", "at", "in_vietnam", "country", "province_code",
+               "province_name", "commune_code", "commune_name", "commune_precision",
+               "in_land_border_area", "in_border_belt", "belt_id", "belt_depth_m",
+               "border_distance_m", "nearest_neighbour", "zone_count", "zones",
+               "decision_count", "decisions", "in_sea_border_area")
+
+
+def media_type(accept: str | None) -> str:
+    """CSV when the caller accepts text/csv (and not NDJSON first), else NDJSON."""
+    for part in (accept or "").split(","):
+        kind = part.split(";")[0].strip().lower()
+        if kind in (CSV, "application/csv"):
+            return CSV
+        if kind in (NDJSON, "application/ndjson", "application/jsonl"):
+            return NDJSON
+    return NDJSON
+
+
+def answer_chunks(index: ZoneIndex, batch: PointBatch, *, fmt: str, cleared: bool,
+                  at: datetime | None = None, chunk: int = CHUNK_POINTS,
+                  progress: Callable[[int], object] | None = None) -> Iterator[bytes]:
+    """Answers as encoded text, ``chunk`` points at a time (CSV: the header first). Points
+    without their own time are answered at ``at`` (default: now, fixed for the batch)."""
+    instant = np.datetime64(as_utc64(at or now(), None), "us")
+    writer = CsvRows(index, cleared) if fmt == CSV else JsonRows(index, cleared)
+    if fmt == CSV:
+        yield (",".join(CSV_COLUMNS) + "\n").encode()
+    for start in range(0, len(batch), chunk):
+        part = slice(start, start + chunk)
+        when = batch.when[part] if batch.when is not None else \
+            np.full(len(batch.lon[part]), instant)
+        cols = check_arrays(index, batch.lon[part], batch.lat[part], when, cleared=cleared)
+        text = writer.rows(batch.ids[part], batch.lon[part], batch.lat[part], cols)
+        if progress is not None:
+            progress(len(batch.lon[part]))
+        yield text.encode()
+
+
+def _instant_texts(when: np.ndarray) -> list[str]:
+    """ISO-8601 in Hanoi time per point (each distinct instant formatted once)."""
+    uniq, inverse = np.unique(when.view(np.int64), return_inverse=True)
+    texts = [to_hanoi(EPOCH + timedelta(microseconds=us)).isoformat() for us in uniq.tolist()]
+    return np.asarray(texts, dtype=object)[inverse.ravel()].tolist()
+
+
+class _Memo(dict):
+    """``fn(key)`` computed once per distinct key; ``memo[key]`` looks it up (C speed)."""
+
+    def __init__(self, fn: Callable):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        value = self[key] = self.fn(key)
+        return value
+
+
+def _cached(fn: Callable, keys) -> list:
+    return list(map(_Memo(fn).__getitem__, keys))
+
+
+def _by_identity(fn: Callable, hits: list) -> list:
+    """``fn`` of each tuple of hits, once per tuple object (tuples of features are shared
+    between points and not hashable; they all stay alive while a chunk is written)."""
+    keys = list(map(id, hits))
+    first = dict(zip(keys, hits, strict=True))
+    return list(map({k: fn(t) for k, t in first.items()}.__getitem__, keys))
+
+
+def _json_ids(ids: list) -> list[str]:
+    if all(isinstance(i, str) for i in ids):
+        return list(map(encode_basestring, ids))
+    return list(map(json.dumps, ids))
+
+
+class JsonRows:
+    """NDJSON lines; the nested objects are encoded once per distinct value."""
+
+    LINE = ('{"id":%s,"lon":%r,"lat":%r,"at":"%s","in_vietnam":%s,"country":%s,'
+            '"province":%s,"commune":%s,"in_land_border_area":%s,"in_border_belt":%s,'
+            '"belt":%s,"border_distance_m":%s,"nearest_neighbour":%s,"zones":%s,'
+            '"border_source":%s,"decisions":%s,"in_sea_border_area":%s}\n')
+
+    def __init__(self, index: ZoneIndex, cleared: bool):
+        self.index, self.cleared = index, cleared
+        self.source = encode_basestring(index.border.source)
+
+    def _belt(self, i: int) -> str:
+        if i < 0:
+            return "null"
+        f = self.index.belt.features[i]
+        p = f.props
+        return json.dumps({"id": f.id, "depth_m": p["depth_m"], "is_default": p["is_default"],
+                           "instrument": p["instrument"], "commune_code": p.get("commune_code")},
+                          ensure_ascii=False, separators=COMPACT)
+
+    def _zones(self, hits: tuple) -> str:
+        return json.dumps([_zone_entry(f, kind, self.cleared) for kind, f in hits],
+                          ensure_ascii=False, separators=COMPACT) if hits else "[]"
+
+    @staticmethod
+    def _decisions(hits: tuple) -> str:
+        return json.dumps([decision_hit(f) for f in hits], ensure_ascii=False,
+                          separators=COMPACT) if hits else "[]"
+
+    def rows(self, ids, lon, lat, cols: dict[str, np.ndarray]) -> str:
+        def unit(key):
+            code, name, *precision = key
+            if not code:
+                return "null"
+            body = {"code": code, "name": name}
+            if precision:
+                body["precision"] = precision[0]
+            return json.dumps(body, ensure_ascii=False, separators=COMPACT)
+
+        def text(value: str) -> str:
+            return encode_basestring(value) if value else "null"
+
+        def flag(name: str) -> list[str]:
+            return np.where(cols[name], "true", "false").tolist()
+
+        dist = cols["border_distance_m"]
+        rows = zip(
+            _json_ids(ids.tolist()), lon.tolist(), lat.tolist(), _instant_texts(cols["at"]),
+            flag("in_vietnam"), _cached(text, cols["country"].tolist()),
+            _cached(unit, zip(cols["province_code"].tolist(), cols["province_name"].tolist(),
+                              strict=True)),
+            _cached(unit, zip(cols["commune_code"].tolist(), cols["commune_name"].tolist(),
+                              cols["commune_precision"].tolist(), strict=True)),
+            flag("in_land_border_area"), flag("in_border_belt"),
+            _cached(self._belt, cols["belt_index"].tolist()),
+            np.where(np.isnan(dist), "null", dist.astype(str)).tolist(),
+            _cached(text, cols["nearest_neighbour"].tolist()),
+            _by_identity(self._zones, cols["zones"].tolist()), repeat(self.source, len(lon)),
+            _by_identity(self._decisions, cols["decisions"].tolist()),
+            flag("in_sea_border_area"), strict=True)
+        return "".join(map(self.LINE.__mod__, rows))
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_field(value) -> str:
+    """A text CSV field: neutralised when a spreadsheet would read it as a formula (a
+    leading ``'``, the OWASP rule), then quoted (RFC 4180) when it holds a comma, quote or
+    line break. For text only: numbers we compute are written by ``_numbers`` and ``%r``."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        text = "'" + text
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _numbers(values: np.ndarray) -> list[str]:
+    """Shortest round-trip text of each float ("" for NaN)."""
+    return np.where(np.isnan(values), "", values.astype(str)).tolist()
+
+
+class CsvRows:
+    """CSV rows in ``CSV_COLUMNS`` order; zones as ``kind:id`` (``kind`` alone when
+    redacted) and decisions as their numbers, each joined by ``;``."""
+
+    LINE = ",".join(["%s", "%r", "%r"] + ["%s"] * (len(CSV_COLUMNS) - 3)) + "\n"
+
+    def __init__(self, index: ZoneIndex, cleared: bool):
+        self.cleared = cleared
+
+    def _zones(self, hits: tuple) -> str:
+        entries = [_zone_entry(f, kind, self.cleared) for kind, f in hits]
+        return _csv_field(";".join(e["kind"] if e.get("id") is None
+                                   else f"{e['kind']}:{e['id']}" for e in entries))
+
+    @staticmethod
+    def _decisions(hits: tuple) -> str:
+        return _csv_field(";".join(f.id for f in hits))
+
+    def rows(self, ids, lon, lat, cols: dict[str, np.ndarray]) -> str:
+        def flag(name: str) -> list[str]:
+            return np.where(cols[name], "true", "false").tolist()
+
+        def text(name: str) -> list[str]:
+            return _cached(_csv_field, cols[name].tolist())
+
+        rows = zip(
+            list(map(_csv_field, ids.tolist())), lon.tolist(), lat.tolist(),
+            _instant_texts(cols["at"]), flag("in_vietnam"), text("country"),
+            text("province_code"), text("province_name"), text("commune_code"),
+            text("commune_name"), text("commune_precision"),
+            flag("in_land_border_area"), flag("in_border_belt"), text("belt_id"),
+            _numbers(cols["belt_depth_m"]), _numbers(cols["border_distance_m"]),
+            text("nearest_neighbour"), cols["zone_count"].tolist(),
+            _by_identity(self._zones, cols["zones"].tolist()), cols["decision_count"].tolist(),
+            _by_identity(self._decisions, cols["decisions"].tolist()),
+            flag("in_sea_border_area"), strict=True)
+        return "".join(map(self.LINE.__mod__, rows))

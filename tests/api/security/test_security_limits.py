@@ -1,0 +1,109 @@
+"""Limits: body size (413, declared or streamed), rate per key (429), vertices per geometry
+and items per batch (413 naming the field)."""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.errors import STATUS
+from api.limits import TokenBucket, rate_limits
+from geo.common.errors import PayloadTooLarge
+from geo.common.limits import check_batch, check_vertices, count_vertices
+from geo.common.security import Role
+from tests.api.security.security_support import key_header, role_keys, settings
+
+POINT = {"lon": 106.7615, "lat": 21.8537}
+
+
+@pytest.fixture(scope="module")
+def small_body(db_url, loaded):
+    with TestClient(create_app(settings(max_body_bytes=1000), url=db_url)) as client:
+        yield client
+
+
+def test_body__declared_length_over_limit_is_413_before_reading(small_body):
+    answer = small_body.post("/v1/auth/token", content=b"x" * 1001,
+                             headers={"content-type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 413
+    body = answer.json()
+    assert body["error"] == "payload_too_large" and body["field"] == "body"
+    assert body["limit_bytes"] == 1000
+
+
+def test_body__streamed_body_over_limit_is_413(small_body):
+    def chunks():  # no Content-Length: sent chunked, counted as it arrives
+        for _ in range(50):
+            yield b"grant_type=client_credentials&" * 10
+
+    answer = small_body.post("/v1/auth/token", content=chunks(),
+                             headers={"content-type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 413
+    assert answer.json()["field"] == "body"
+
+
+def test_body__under_limit_passes(small_body):
+    answer = small_body.post("/v1/auth/token", data={"grant_type": "client_credentials"})
+    assert answer.status_code == 401  # reached the endpoint: no credentials
+
+
+def test_rate__per_key_429_with_retry_after(db_url, engine, loaded):
+    tight = settings(rate_per_s=0.001, rate_burst=3)  # no refill during the test
+    with role_keys(engine, (Role.APP, Role.PLANNER)) as keys, \
+            TestClient(create_app(tight, url=db_url)) as client:
+        app_key = key_header(keys[Role.APP])
+        codes = [client.get("/v1/check/point", params=POINT, headers=app_key).status_code
+                 for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        refused = client.get("/v1/check/point", params=POINT, headers=app_key)
+        assert refused.json()["error"] == "rate_limited"
+        assert int(refused.headers["retry-after"]) >= 1
+        other = client.get("/v1/check/point", params=POINT, headers=key_header(keys[Role.PLANNER]))
+        assert other.status_code == 200  # its own bucket
+        assert client.get("/v1/check/point", params=POINT).status_code == 200  # by address
+        assert client.get("/health").status_code == 200  # probes are never limited
+
+
+def test_rate__token_bucket_refills():
+    bucket = TokenBucket(rate_per_s=2.0, burst=2)
+    assert [bucket.take("k", at=0.0) for _ in range(3)] == [0.0, 0.0, pytest.approx(0.5)]
+    assert bucket.take("k", at=0.5) == 0.0
+    assert bucket.take("other", at=0.5) == 0.0
+
+
+def test_rate__off_in_development_on_elsewhere():
+    assert rate_limits(settings(env="development", rate_per_s=None))[0] == 0.0
+    assert rate_limits(settings(env="production", rate_per_s=None)) == (100.0, 200)
+    assert rate_limits(settings(rate_per_s=5, rate_burst=None)) == (5.0, 10)
+
+
+POLYGON = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+
+
+def test_vertices__counted_in_geojson_and_shapely():
+    assert count_vertices(POLYGON) == 5
+    assert count_vertices(shapely.geometry.shape(POLYGON)) == 5
+    feature = {"type": "Feature", "geometry": POLYGON, "properties": {}}
+    collection = {"type": "FeatureCollection", "features": [feature, feature]}
+    assert count_vertices(collection) == 10
+    assert count_vertices({"type": "GeometryCollection", "geometries": [POLYGON]}) == 5
+    assert count_vertices({"type": "Point", "coordinates": [106.7, 21.8]}) == 1
+    assert count_vertices(None) == 0
+
+
+def test_vertices__over_limit_is_413_naming_the_field():
+    assert check_vertices(POLYGON, 5) == 5
+    with pytest.raises(PayloadTooLarge) as refused:
+        check_vertices(POLYGON, 4, field="route")
+    assert refused.value.field == "route"
+    assert refused.value.detail == {"limit": 4, "count": 5}
+    assert STATUS[PayloadTooLarge] == (413, "payload_too_large")
+
+
+def test_batch__over_limit_is_413_naming_the_field():
+    check_batch(1000, 1000)
+    with pytest.raises(PayloadTooLarge, match="1,001 items") as refused:
+        check_batch(1001, 1000)
+    assert refused.value.field == "points"
