@@ -1,0 +1,98 @@
+"""CQL2 filters (OGC API – Features Part 3): text and JSON, parsed by pygeofilter.
+
+Supported: basic CQL2 (comparisons, ``AND``/``OR``/``NOT``, ``LIKE``, ``BETWEEN``, ``IN``,
+``IS NULL``) and the basic spatial functions (``S_INTERSECTS``, ``S_WITHIN``,
+``S_CONTAINS``, ``S_DISJOINT``, ``S_EQUALS``, ``S_TOUCHES``, ``S_CROSSES``,
+``S_OVERLAPS``) against ``geometry`` with a WKT/GeoJSON literal or ``BBOX(...)``, lon/lat
+(CRS84; ``filter-crs`` may name another accepted CRS). Every attribute must be one of the
+collection's queryables; the checked AST goes to ``geo.store.layer_filter``, which builds
+SQLAlchemy expressions with every literal bound as a parameter.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pygeofilter import ast, values
+from pygeofilter.parsers.cql2_json import parse as parse_json
+from pygeofilter.parsers.cql2_text import parse as parse_text
+
+from geo.errors import InvalidInput
+from geo.layers.collections import Collection
+
+GEOMETRY = "geometry"
+MAX_TEXT = 20_000
+MAX_NODES = 500
+SPATIAL = (ast.GeometryIntersects, ast.GeometryWithin, ast.GeometryContains,
+           ast.GeometryDisjoint, ast.GeometryEquals, ast.GeometryTouches,
+           ast.GeometryCrosses, ast.GeometryOverlaps)
+COMPARISON = (ast.Equal, ast.NotEqual, ast.LessThan, ast.LessEqual, ast.GreaterThan,
+              ast.GreaterEqual)
+SCALAR = (str, int, float, bool)
+
+
+def parse(text: str | None, lang: str | None, coll: Collection) -> Any:
+    """The checked AST of ``text`` (``cql2-text`` or ``cql2-json``), or None."""
+    if text is None or text.strip() == "":
+        return None
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"filter: longer than {MAX_TEXT} characters", field="filter")
+    lang = (lang or "cql2-text").lower()
+    try:
+        if lang == "cql2-text":
+            node = parse_text(text)
+        elif lang == "cql2-json":
+            node = parse_json(json.loads(text))
+        else:
+            raise InvalidInput(f"filter-lang: cql2-text or cql2-json, not {lang!r}",
+                               field="filter-lang")
+    except InvalidInput:
+        raise
+    except Exception as exc:  # the parser's own errors (lark, json, ValueError, ...)
+        raise InvalidInput(f"filter: not valid {lang}: {str(exc).splitlines()[0][:200]}",
+                           field="filter") from None
+    count = [0]
+    check(node, coll, count)
+    return node
+
+
+def check(node: Any, coll: Collection, count: list[int]) -> None:
+    """Refuse what is not basic CQL2 on this collection's queryables."""
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise InvalidInput(f"filter: more than {MAX_NODES} terms", field="filter")
+    if isinstance(node, ast.Attribute):
+        if node.name != GEOMETRY and coll.prop(node.name) is None:
+            raise InvalidInput(f"filter: {node.name!r} is not a queryable of {coll.id}; "
+                               f"see /ogc/collections/{coll.id}/queryables", field="filter")
+        return
+    if isinstance(node, SCALAR) or node is None:
+        return
+    if isinstance(node, values.Geometry | values.Envelope):
+        return
+    if isinstance(node, ast.Function) and node.name.lower() == "bbox":
+        if len(node.arguments) != 4 or not all(isinstance(a, int | float)
+                                               for a in node.arguments):
+            raise InvalidInput("filter: BBOX takes four numbers", field="filter")
+        return
+    if isinstance(node, ast.And | ast.Or):
+        check(node.lhs, coll, count)
+        check(node.rhs, coll, count)
+    elif isinstance(node, ast.Not):
+        check(node.sub_node, coll, count)
+    elif isinstance(node, COMPARISON | SPATIAL):
+        check(node.lhs, coll, count)
+        check(node.rhs, coll, count)
+    elif isinstance(node, ast.Like | ast.IsNull):
+        check(node.lhs, coll, count)
+    elif isinstance(node, ast.Between):
+        for part in (node.lhs, node.low, node.high):
+            check(part, coll, count)
+    elif isinstance(node, ast.In):
+        check(node.lhs, coll, count)
+        for sub in node.sub_nodes:
+            check(sub, coll, count)
+    else:
+        raise InvalidInput(f"filter: {type(node).__name__} is not supported (basic CQL2 and "
+                           "basic spatial functions)", field="filter")
