@@ -25,17 +25,20 @@ TILE_MATRIX_SET = "WebMercatorQuad"
 
 @dataclass(frozen=True)
 class Band:
-    """Zooms up to ``max_zoom`` draw from ``column`` (simplified to ``tolerance_m``)."""
+    """Zooms up to ``max_zoom`` draw from the prepared column ``<geometry column>_3857
+    <suffix>`` (Web Mercator, simplified to ``tolerance_m``, made valid)."""
 
     max_zoom: int
-    column: str
+    suffix: str
     tolerance_m: float
 
+    def column(self, geom_column: str) -> str:
+        return f"{geom_column}_3857{self.suffix}"
 
-#: Prepared columns (migration 0008). Deeper zooms use the unsimplified ``g3857``.
-BANDS = (Band(6, "g3857_z6", 1200.0), Band(10, "g3857_z10", 75.0),
-         Band(13, "g3857_z13", 9.0))
-RAW = Band(MAX_ZOOM, "g3857", 0.0)
+
+#: Prepared columns (migration 0008). Deeper zooms use the unsimplified ``*_3857``.
+BANDS = (Band(6, "_z6", 1200.0), Band(10, "_z10", 75.0), Band(13, "_z13", 9.0))
+RAW = Band(MAX_ZOOM, "", 0.0)
 
 
 def band(z: int) -> Band:
