@@ -99,6 +99,14 @@ class TileCache:
         with self._lock:
             self._entries.clear()
 
+    def drop_layers(self, layer_ids: set[str]) -> list[TileKey]:
+        """Drop every entry of these layers (a whole table was emptied)."""
+        with self._lock:
+            dropped = [k for k in self._entries if k.layer in layer_ids]
+            for key in dropped:
+                del self._entries[key]
+        return dropped
+
     def invalidate(self, changes: Iterable[Change]) -> list[TileKey]:
         """Drop the entries whose buffered tile box meets a change's geometry for that
         entry's view; returns the keys dropped."""

@@ -92,6 +92,7 @@ class Collection:
     #: uncleared callers may not use ``as_known_at`` on this layer
     history_cleared_only: bool = True
     keywords: tuple[str, ...] = field(default_factory=tuple)
+    colour: str = ""  # map style (geo.layers.style)
 
     @property
     def bitemporal(self) -> bool:
@@ -123,17 +124,17 @@ COLLECTIONS: tuple[Collection, ...] = (
                "MultiPolygon", "province",
                (*_UNIT, Prop("name_en"), Prop("has_land_border", BOOLEAN),
                 Prop("valid_from", DATE), Prop("valid_to", DATE)),
-               validity=_DATED),
+               validity=_DATED, colour="#6b6b6b"),
     Collection("communes", "Communes", "Communes and wards of the land-border provinces.",
                "MultiPolygon", "commune",
                (*_UNIT, Prop("kind"), Prop("province_code"), Prop("precision"),
                 Prop("valid_from", DATE), Prop("valid_to", DATE)),
-               validity=_DATED, min_zoom=5),
+               validity=_DATED, min_zoom=5, colour="#9c9c9c"),
     Collection("land_border", "Land border line",
                "The land border with China, Laos and Cambodia, by segment.",
                "LineString", "border_segment",
                (Prop("neighbour_iso3"), Prop("seq", INTEGER), Prop("length_m", NUMBER),
-                Prop("source"))),
+                Prop("source")), colour="#c00000"),
     Collection("land_border_communes", "Land border communes",
                "Communes of the land border area (GL-02), with the commune's polygon.",
                "MultiPolygon", "land_border_commune",
@@ -142,7 +143,7 @@ COLLECTIONS: tuple[Collection, ...] = (
                 Prop("valid_from", DATE), Prop("valid_to", DATE),
                 Prop("recorded_at", DATETIME)),
                validity=_DATED, recorded="recorded_at", history_cleared_only=False,
-               join=Join("commune", "code", "commune_code")),
+               join=Join("commune", "code", "commune_code"), colour="#e69f00"),
     Collection("belt", "Border belt",
                "The border belt (GL-04): default 1,000 m inward, or a province's depth.",
                "MultiPolygon", "belt_segment",
@@ -150,26 +151,28 @@ COLLECTIONS: tuple[Collection, ...] = (
                 Prop("is_default", BOOLEAN), Prop("instrument"), Prop("issuer"),
                 Prop("valid_from", DATE), Prop("valid_to", DATE),
                 Prop("recorded_at", DATETIME)),
-               validity=_DATED, recorded="recorded_at", history_cleared_only=False),
+               validity=_DATED, recorded="recorded_at", history_cleared_only=False,
+               colour="#d55e00"),
     Collection("sea_border_area", "Sea border area",
                "Territorial sea and coastal communes (GL-07).", "MultiPolygon", "sea_area",
-               (Prop("part"), Prop("commune_code"), Prop("method"), Prop("source"))),
+               (Prop("part"), Prop("commune_code"), Prop("method"), Prop("source")),
+               colour="#0072b2"),
     Collection("prohibited_zones", "Prohibited zones (land)",
                "Prohibited zones on land (GL-05); sensitive ones as footprints unless "
                "cleared.", "MultiPolygon", "zone", _ZONE_PROPS,
                validity=_INSTANT, sensitivity=Sensitivity(), recorded="recorded_at",
-               where=(("kind", "prohibited_zone_land"),)),
+               where=(("kind", "prohibited_zone_land"),), colour="#7b2d8e"),
     Collection("sea_zones", "Zones at sea",
                "Prohibited zones, restricted areas and temporary zones at sea (GL-08..10).",
                "MultiPolygon", "zone", _ZONE_PROPS,
                validity=_INSTANT, sensitivity=Sensitivity(), recorded="recorded_at",
                where=(("kind", ("prohibited_zone_sea", "restricted_area_sea",
-                                "temporary_zone_territorial_sea")),)),
+                                "temporary_zone_territorial_sea")),), colour="#56b4e9"),
     Collection("gates", "Border gates", "Border gates and openings.", "Point", "gate",
                (Prop("name"), Prop("name_ascii"), Prop("alt_name"), Prop("gate_type"),
                 Prop("mode"), Prop("neighbour_iso3"), Prop("paired_gate"),
                 Prop("province_code"), Prop("location_source"), Prop("status_note")),
-               geom="location"),
+               geom="location", colour="#009e73"),
     Collection("checkpoint_areas", "Checkpoint areas",
                "Checkpoint areas of border gates (GL-13); uncleared callers see approved "
                "ones.", "MultiPolygon", "checkpoint_area",
@@ -177,7 +180,7 @@ COLLECTIONS: tuple[Collection, ...] = (
                 Prop("area_m2", NUMBER), Prop("valid_from", DATETIME),
                 Prop("valid_to", DATETIME), Prop("recorded_at", DATETIME)),
                validity=_INSTANT, recorded="recorded_at",
-               cleared_only_where=(("status", ("approved",)),)),
+               cleared_only_where=(("status", ("approved",)),), colour="#00a087"),
     Collection("decisions", "Restriction decisions",
                "Time-bound restriction decisions; validity is the effective window "
                "(extensions and revocation applied, as known at ``as_known_at``).",
@@ -188,7 +191,7 @@ COLLECTIONS: tuple[Collection, ...] = (
                 Prop("area_m2", NUMBER), Prop("valid_from", DATETIME),
                 Prop("valid_to", DATETIME), Prop("recorded_at", DATETIME)),
                validity=Validity(end_function="decision_effective_end"),
-               recorded="recorded_at"),
+               recorded="recorded_at", colour="#cc0066"),
 )
 
 _BY_ID = {c.id: c for c in COLLECTIONS}
@@ -201,6 +204,12 @@ def get(collection_id: str) -> Collection:
     except KeyError:
         raise NotFound(f"collection {collection_id!r} does not exist; one of "
                        f"{', '.join(_BY_ID)}", field="collectionId") from None
+
+
+def layers_of(table: str) -> tuple[str, ...]:
+    """Ids of the collections drawn from ``table`` (as source or joined geometry)."""
+    return tuple(c.id for c in COLLECTIONS
+                 if c.table == table or (c.join is not None and c.join.table == table))
 
 
 def ids() -> tuple[str, ...]:
