@@ -8,15 +8,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from api import auth, errors, limits
+from api import auth, errors, limits, ogc_support
 from api.headers import IndexVersionHeader
-from api.routers import admin, batch, check, decisions, rules
+from api.routers import admin, batch, check, decisions, ogc, rules, tiles
 from api.schemas import Health
 from api.settings import Settings, database_url
 from geo.errors import StoreUnavailable
 from geo.store.db import make_engine
 from geo.store.live import LiveIndex
 from geo.store.migrate import upgrade
+from geo.store.tile_service import TileService
 
 log = logging.getLogger("borderzone.api")
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         live = LiveIndex(engine, poll_s=settings.index_poll_s, footprint=settings.footprint)
         live.start()
         app.state.engine, app.state.live = engine, live
+        app.state.tiles = TileService(engine)
         yield
         live.stop()
         engine.dispose()
@@ -62,6 +64,9 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(admin.router)
     app.include_router(decisions.router)
     app.include_router(rules.router)
+    app.include_router(ogc.router)
+    app.include_router(tiles.router)
+    ogc_support.document(app)
 
     @app.get("/health", response_model=Health, tags=["service"])
     def health() -> dict:

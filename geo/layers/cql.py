@@ -81,7 +81,7 @@ def check(node: Any, coll: Collection, count: list[int]) -> None:
         check(node.rhs, coll, count)
     elif isinstance(node, ast.Not):
         check(node.sub_node, coll, count)
-    elif isinstance(node, COMPARISON | SPATIAL):
+    elif isinstance(node, COMPARISON + SPATIAL):
         check(node.lhs, coll, count)
         check(node.rhs, coll, count)
     elif isinstance(node, ast.Like | ast.IsNull):
