@@ -91,7 +91,7 @@ class TileCache:
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
-    def keys(self) -> list[TileKey]:
+    def snapshot(self) -> list[TileKey]:
         with self._lock:
             return list(self._entries)
 
