@@ -12,6 +12,7 @@ SQLAlchemy expressions with every literal bound as a parameter.
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Any
 
 from pygeofilter import ast, values
@@ -19,7 +20,17 @@ from pygeofilter.parsers.cql2_json import parse as parse_json
 from pygeofilter.parsers.cql2_text import parse as parse_text
 
 from geo.errors import InvalidInput
-from geo.layers.collections import Collection
+from geo.layers.collections import (
+    BOOLEAN,
+    DATE,
+    DATETIME,
+    INTEGER,
+    NUMBER,
+    STRING,
+    STRINGS,
+    Collection,
+)
+from geo.timeutil import parse_instant
 
 GEOMETRY = "geometry"
 MAX_TEXT = 20_000
@@ -29,7 +40,10 @@ SPATIAL = (ast.GeometryIntersects, ast.GeometryWithin, ast.GeometryContains,
            ast.GeometryCrosses, ast.GeometryOverlaps)
 COMPARISON = (ast.Equal, ast.NotEqual, ast.LessThan, ast.LessEqual, ast.GreaterThan,
               ast.GreaterEqual)
-SCALAR = (str, int, float, bool)
+SCALAR = (str, int, float, bool, date, datetime)
+#: Which literals each property type may be compared with.
+_LITERALS = {STRING: (str,), STRINGS: (), INTEGER: (int, float), NUMBER: (int, float),
+             BOOLEAN: (bool,), DATE: (date, str), DATETIME: (datetime, date, str)}
 
 
 def parse(text: str | None, lang: str | None, coll: Collection) -> Any:
@@ -81,18 +95,47 @@ def check(node: Any, coll: Collection, count: list[int]) -> None:
         check(node.rhs, coll, count)
     elif isinstance(node, ast.Not):
         check(node.sub_node, coll, count)
-    elif isinstance(node, COMPARISON + SPATIAL):
-        check(node.lhs, coll, count)
-        check(node.rhs, coll, count)
-    elif isinstance(node, ast.Like | ast.IsNull):
+    elif isinstance(node, SPATIAL):
+        for part in (node.lhs, node.rhs):
+            check(part, coll, count)
+        if not any(_is_geometry(p) for p in (node.lhs, node.rhs)):
+            raise InvalidInput("filter: spatial functions compare `geometry` with a "
+                               "geometry", field="filter")
+    elif isinstance(node, COMPARISON):
+        _typed(node.lhs, (node.rhs,), coll, count)
+    elif isinstance(node, ast.Like):
+        _typed(node.lhs, (node.pattern,), coll, count)
+    elif isinstance(node, ast.IsNull):
         check(node.lhs, coll, count)
     elif isinstance(node, ast.Between):
-        for part in (node.lhs, node.low, node.high):
-            check(part, coll, count)
+        _typed(node.lhs, (node.low, node.high), coll, count)
     elif isinstance(node, ast.In):
-        check(node.lhs, coll, count)
-        for sub in node.sub_nodes:
-            check(sub, coll, count)
+        _typed(node.lhs, tuple(node.sub_nodes), coll, count)
     else:
         raise InvalidInput(f"filter: {type(node).__name__} is not supported (basic CQL2 and "
                            "basic spatial functions)", field="filter")
+
+
+def _is_geometry(node: Any) -> bool:
+    return (isinstance(node, ast.Attribute) and node.name == GEOMETRY) or isinstance(
+        node, values.Geometry | values.Envelope | ast.Function)
+
+
+def _typed(attribute: Any, literals: tuple, coll: Collection, count: list[int]) -> None:
+    """A property compared with literals of its own type (so no comparison can fail in
+    the database)."""
+    if not isinstance(attribute, ast.Attribute) or attribute.name == GEOMETRY:
+        raise InvalidInput("filter: compare a property (not the geometry) with literal "
+                           "values", field="filter")
+    check(attribute, coll, count)
+    prop = coll.prop(attribute.name)
+    allowed = _LITERALS.get(prop.type, (str,))
+    for value in literals:
+        count[0] += 1
+        ok = isinstance(value, allowed) and not (
+            isinstance(value, bool) and bool not in allowed)
+        if not ok:
+            raise InvalidInput(f"filter: {attribute.name} ({prop.type}) cannot be compared "
+                               f"with {value!r}", field="filter")
+        if prop.type in (DATE, DATETIME) and isinstance(value, str):
+            parse_instant(value, field="filter")

@@ -75,7 +75,13 @@ def bbox_to_lonlat(bbox: tuple[float, ...], code: int) -> tuple[float, float, fl
     if source == base.WGS84:
         return x0, y0, x1, y1
     t = base.transformer(source, base.WGS84)
-    west, south, east, north = t.transform_bounds(x0, y0, x1, y1, densify_pts=21)
+    steps = np.linspace(0.0, 1.0, 21)
+    xs = np.concatenate([x0 + (x1 - x0) * steps, np.full(21, x1), x1 - (x1 - x0) * steps,
+                         np.full(21, x0)])
+    ys = np.concatenate([np.full(21, y0), y0 + (y1 - y0) * steps, np.full(21, y1),
+                         y1 - (y1 - y0) * steps])
+    lon, lat = t.transform(xs, ys)  # the edges, densified: a box's image is not a box
+    west, south, east, north = np.min(lon), np.min(lat), np.max(lon), np.max(lat)
     if not all(np.isfinite([west, south, east, north])):
         raise InvalidInput("bbox: outside the area its CRS covers", field="bbox")
     return west, south, east, north

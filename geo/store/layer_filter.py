@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 import shapely
@@ -79,7 +80,7 @@ class Translator:
     def value(self, node: Any) -> Any:
         if isinstance(node, ast.Attribute):
             return self.geometry if node.name == GEOMETRY else self.columns[node.name]
-        if isinstance(node, bool | int | float | str):
+        if isinstance(node, bool | int | float | str | date | datetime):
             return bindparam(None, node, unique=True)
         if isinstance(node, values.Geometry | values.Envelope | ast.Function):
             return self.shape(node)
@@ -87,7 +88,9 @@ class Translator:
 
     def shape(self, node: Any) -> ColumnElement:
         if isinstance(node, values.Envelope):
-            geom = shapely.box(node.x1, node.y1, node.x2, node.y2)
+            # pygeofilter 0.4's cql2-json parser fills Envelope(x1, x2, y1, y2) from
+            # bbox [minx, miny, maxx, maxy] in that order, so the names are off by one
+            geom = shapely.box(node.x1, node.x2, node.y1, node.y2)
         elif isinstance(node, ast.Function):
             geom = shapely.box(*node.arguments)
         else:
