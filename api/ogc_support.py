@@ -127,6 +127,14 @@ def json_or_html(request: Request, f: str | None, title: str, doc: dict):
 
 
 # ----------------------------------------------------------------------------- OpenAPI
+_OBJECT, _TEXT = {"schema": {"type": "object"}}, {"schema": {"type": "string"}}
+#: Declared answers (FastAPI would otherwise announce application/json only).
+JSON_OR_HTML = {200: {"content": {"application/json": _OBJECT, "text/html": _TEXT}}}
+FEATURES = {200: {"content": {"application/geo+json": _OBJECT, "text/html": _TEXT}}}
+SCHEMA_JSON = {200: {"content": {"application/schema+json": _OBJECT}}}
+TILE = {200: {"content": {"application/vnd.mapbox-vector-tile": {
+    "schema": {"type": "string", "format": "binary"}}}},
+    304: {"description": "not modified (If-None-Match matched the ETag)"}}
 LIMIT_PARAMETER = {"name": "limit", "in": "query", "required": False, "style": "form",
                    "explode": False, "description": "features per page",
                    "schema": {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT,

@@ -16,6 +16,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.ogc_support import (
+    FEATURES,
+    JSON_OR_HTML,
+    SCHEMA_JSON,
     CollectionDep,
     QueryDep,
     base_url,
@@ -41,18 +44,18 @@ def _engine(request: Request):
     return request.app.state.engine
 
 
-@router.get("")
+@router.get("", response_class=Response, responses=JSON_OR_HTML)
 def landing(request: Request, f: F = None):
     base = base_url(request)
     return json_or_html(request, f, "borderzone map layers", docs.landing(f"{base}/ogc", base))
 
 
-@router.get("/conformance")
+@router.get("/conformance", response_class=Response, responses=JSON_OR_HTML)
 def conformance(request: Request, f: F = None):
     return json_or_html(request, f, "Conformance", {"conformsTo": list(docs.CONFORMANCE)})
 
 
-@router.get("/collections")
+@router.get("/collections", response_class=Response, responses=JSON_OR_HTML)
 def collections(request: Request, f: F = None):
     base = f"{base_url(request)}/ogc"
     with reading(_engine(request)) as conn:
@@ -63,7 +66,7 @@ def collections(request: Request, f: F = None):
         "collections": listed})
 
 
-@router.get("/collections/{collectionId}")
+@router.get("/collections/{collectionId}", response_class=Response, responses=JSON_OR_HTML)
 def collection(request: Request, coll: CollectionDep, f: F = None):
     with reading(_engine(request)) as conn:
         extent = layers.extent(conn, coll)
@@ -71,7 +74,8 @@ def collection(request: Request, coll: CollectionDep, f: F = None):
     return json_or_html(request, f, coll.title, doc)
 
 
-@router.get("/collections/{collectionId}/queryables")
+@router.get("/collections/{collectionId}/queryables", response_class=Response,
+            responses=SCHEMA_JSON)
 def queryables(request: Request, coll: CollectionDep):
     doc = docs.queryables(coll, f"{base_url(request)}/ogc")
     return Response(json.dumps(doc, ensure_ascii=False), media_type="application/schema+json")
@@ -81,7 +85,8 @@ def _crs_headers(code: int) -> dict:
     return {"Content-Crs": f"<{layer_crs.uri(code)}>"}
 
 
-@router.get("/collections/{collectionId}/items")
+@router.get("/collections/{collectionId}/items", response_class=Response,
+            responses=FEATURES)
 def items(request: Request, coll: CollectionDep, q: QueryDep, crs: Crs = None, f: F = None):
     code = layer_crs.parse(crs)
     with reading(_engine(request)) as conn:
@@ -97,7 +102,8 @@ def items(request: Request, coll: CollectionDep, q: QueryDep, crs: Crs = None, f
     return Response(body, media_type=docs.GEOJSON, headers=_crs_headers(code))
 
 
-@router.get("/collections/{collectionId}/items/{featureId}")
+@router.get("/collections/{collectionId}/items/{featureId}", response_class=Response,
+            responses=FEATURES)
 def feature(request: Request, coll: CollectionDep, q: QueryDep, featureId: str,  # noqa: N803
             crs: Crs = None, f: F = None):
     code = layer_crs.parse(crs)

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.auth import PrincipalDep
-from api.ogc_support import CollectionDep, base_url, check_history, collection_of
+from api.ogc_support import TILE, CollectionDep, base_url, check_history, collection_of
 from geo.layers import documents as docs
 from geo.layers import params, tiles
 from geo.layers.collections import Collection
@@ -58,7 +58,8 @@ def _serve(request: Request, coll: Collection, principal: Principal, z: int, x: 
     return Response(entry.data, media_type=docs.MVT, headers=headers)
 
 
-@router.get("/ogc/collections/{collectionId}/tiles/WebMercatorQuad/{z}/{row}/{col}")
+@router.get("/ogc/collections/{collectionId}/tiles/WebMercatorQuad/{z}/{row}/{col}",
+            response_class=Response, responses=TILE)
 def ogc_tile(request: Request, coll: CollectionDep, principal: PrincipalDep, z: int, row: int,
              col: int, when: DateTime = None, as_known_at: Known = None) -> Response:
     return _serve(request, coll, principal, z, col, row, when, as_known_at)
@@ -69,7 +70,7 @@ def map_style(request: Request) -> JSONResponse:
     return JSONResponse(style(f"{base_url(request)}/tiles/{{layer}}.json"))
 
 
-@router.get("/tiles/{layer}/{z}/{x}/{y}.mvt")
+@router.get("/tiles/{layer}/{z}/{x}/{y}.mvt", response_class=Response, responses=TILE)
 def xyz_tile(request: Request, layer: str, principal: PrincipalDep, z: int, x: int, y: int,
              when: DateTime = None, as_known_at: Known = None) -> Response:
     return _serve(request, collection_of(layer), principal, z, x, y, when, as_known_at)

@@ -12,11 +12,13 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import shapely
 from pygeofilter import ast, values
 from sqlalchemy import and_, between, bindparam, func, not_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
+from geo import crs as base
 from geo.errors import InvalidInput
 from geo.layers import crs as layer_crs
 from geo.layers.cql import GEOMETRY
@@ -99,6 +101,9 @@ class Translator:
             except Exception:  # shapely.errors.GEOSException and friends
                 raise InvalidInput("filter: a geometry literal is not valid", field="filter") \
                     from None
+        if not np.isfinite(shapely.get_coordinates(geom)).all() or not geom.is_valid:
+            raise InvalidInput("filter: a geometry literal must be valid, with finite "
+                               "coordinates", field="filter")
         if shapely.get_num_coordinates(geom) > 10_000:
             raise InvalidInput("filter: a geometry literal has over 10,000 vertices",
                                field="filter")
@@ -110,10 +115,6 @@ class Translator:
 
 
 def _to_lonlat(geom, code: int):
-    import numpy as np
-
-    from geo import crs as base
-
     if layer_crs.lat_first(code):
         geom = shapely.transform(geom, lambda xy: xy[:, ::-1])
     if code in (layer_crs.CRS84, base.WGS84):
