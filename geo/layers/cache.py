@@ -84,12 +84,17 @@ class TileCache:
             self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: TileKey, entry: Entry) -> None:
+    def put(self, key: TileKey, entry: Entry, built_at: int | None = None) -> bool:
+        """Store ``entry``, unless changes were applied since it was built (cursor
+        ``built_at``): it may predate one of them, and its invalidation has passed."""
         with self._lock:
+            if built_at is not None and built_at != self.cursor:
+                return False
             self._entries[key] = entry
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
+            return True
 
     def snapshot(self) -> list[TileKey]:
         with self._lock:

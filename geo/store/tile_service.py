@@ -48,8 +48,10 @@ class TileService:
                 rows = layers.changes_since(conn, self.cache.cursor)
                 if not rows:
                     return dropped
-                dropped += self._apply(rows)
+                # the cursor moves first: a tile built before it is then not stored (put)
+                # unless it was stored before, and so is dropped here
                 self.cache.cursor = rows[-1].id
+                dropped += self._apply(rows)
 
     def _apply(self, rows) -> int:
         changes, whole = [], set()
@@ -83,7 +85,7 @@ class TileService:
             boundary = None if interval is not None else layers.next_boundary(
                 conn, coll, query, z, x, y, moment)
         entry = tc.Entry(data, tc.etag_of(key, version, data), boundary)
-        self.cache.put(key, entry)
+        self.cache.put(key, entry, built_at=version)
         return TileAnswer(entry, False)
 
 
