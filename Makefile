@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install db data run test lint bench clean-db
+.PHONY: install db data run test lint bench clean-db tools
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,17 @@ lint: install
 	$(BIN)/ruff check geo api tests bench
 	$(BIN)/lint-imports
 
-test: lint db
+# GDAL's command-line tools (ogrinfo, ogr2ogr: the OGC API acceptance tests), installed from
+# Debian's packages like PostgreSQL (geo/store/embedded.py): as root, else the command to run
+tools:
+	@command -v ogr2ogr >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "GDAL tools missing: installing gdal-bin ..."; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q gdal-bin; \
+	  else echo "GDAL's ogr2ogr is missing: run  apt-get install -y gdal-bin" >&2; exit 1; fi; }
+
+test: lint db tools
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 bench: data

@@ -12,12 +12,25 @@ from sqlalchemy.engine import Engine
 from api import auth, errors, limits
 from api.headers import IndexVersionHeader
 from api.replicas import MinIndexVersion, Topology, topology
-from api.routers import admin, batch, check, decisions, gate_locations, gates, rules, zones
+from api.routers import (
+    admin,
+    batch,
+    check,
+    decisions,
+    gate_locations,
+    gates,
+    ogc,
+    ogc_support,
+    rules,
+    tiles,
+    zones,
+)
 from api.schemas.location import Health
 from api.settings import Settings
 from api.work import Workers
 from geo.common.errors import StoreUnavailable
 from geo.store.db import make_engine
+from geo.store.layers.tiles import TileService
 from geo.store.migrate import upgrade
 from geo.store.zones.live import LiveIndex
 
@@ -62,6 +75,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         app.state.engine, app.state.read_engine, app.state.live = engine, read_engine, live
         app.state.topology = topo
         app.state.workers = Workers(settings.work_threads)
+        app.state.tiles = TileService(read_engine)
         yield
         live.stop()
         for each in {engine, read_engine}:
@@ -88,6 +102,9 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(gates.crossings)
     app.include_router(zones.router)
     app.include_router(gate_locations.router)
+    app.include_router(ogc.router)
+    app.include_router(tiles.router)
+    ogc_support.document(app)
 
     @app.get("/health", response_model=Health, tags=["service"],
              responses={503: {"model": Health, "description": "degraded: the database is "
