@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from api import auth, errors, limits
 from api.headers import IndexVersionHeader
-from api.routers import admin, batch, check, decisions, rules
+from api.routers import admin, batch, check, dashboard, decisions, rules
 from api.schemas import Health
 from api.settings import Settings, database_url
 from geo.errors import StoreUnavailable
@@ -62,6 +63,9 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(admin.router)
     app.include_router(decisions.router)
     app.include_router(rules.router)
+    app.include_router(dashboard.router)
+    # Leaflet and the dashboard's script, from the package (no CDN: it works offline)
+    app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
 
     @app.get("/health", response_model=Health, tags=["service"])
     def health() -> dict:

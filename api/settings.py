@@ -45,6 +45,9 @@ class Settings(BaseSettings):
                                            alias="BORDERZONE_AUTH_FAILURE_RATE_PER_S")
     auth_failure_burst: int = Field(default=10, ge=1, alias="BORDERZONE_AUTH_FAILURE_BURST")
     trusted_proxies: str = Field(default="", alias="BORDERZONE_TRUSTED_PROXIES")
+    # the dashboard's base map (issue 13): blank = none; the vector layers never need it
+    basemap_url: str = Field(default="", alias="BORDERZONE_BASEMAP_URL")
+    basemap_attribution: str = Field(default="", alias="BORDERZONE_BASEMAP_ATTRIBUTION")
 
     @property
     def footprint(self) -> FootprintSpec:
