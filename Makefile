@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install db data run test lint bench clean-db
+.PHONY: install db data run test lint bench clean-db browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,13 @@ lint: install
 	$(BIN)/ruff check geo api tests bench
 	$(BIN)/lint-imports
 
-test: lint db
+# Debian's chromium for the dashboard's browser test (Playwright drives it; no download)
+browser:
+	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 || \
+	  { echo "chromium is missing; as root: apt-get install -y chromium"; exit 1; }; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+test: lint db browser
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 bench: data

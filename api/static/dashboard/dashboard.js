@@ -47,11 +47,18 @@
     L.tileLayer(cfg.basemap_url, { attribution: escapeText(cfg.basemap_attribution || ""),
                                    maxZoom: 19 }).addTo(map);
   }
+  // drawing order: areas, then decisions over them, then the border line and gates on top
+  const PANES = { decisions: 440, line: 450, point: 460 };
+  for (const [name, z] of Object.entries(PANES)) map.createPane("bz-" + name).style.zIndex = z;
+  const paneOf = (info) => info.id === "decisions" ? "bz-decisions"
+    : info.geometry === "polygon" ? "overlayPane" : "bz-" + info.geometry;
   const groups = {};
   const overlays = {};
   for (const info of cfg.layers) {
-    const style = Object.assign({}, STYLE[info.id] || {}, { className: "bz-layer-" + info.id });
+    const style = Object.assign({}, STYLE[info.id] || {}, { className: "bz-layer-" + info.id,
+                                                             pane: paneOf(info) });
     groups[info.id] = L.geoJSON(null, {
+      pane: paneOf(info),
       style: () => style,
       pointToLayer: (_f, latlng) => L.circleMarker(latlng, style),
       onEachFeature: (f, layer) => describe(info, f, layer),
@@ -114,7 +121,7 @@
       tr.insertCell().textContent = show(p[key]);
     }
     box.appendChild(table);
-    layer.bindPopup(box);
+    layer.bindPopup(box, { autoPan: false, maxWidth: 360 }); // a pan would reload the layers
     const label = p.number || p.name || p.gate_name || p.code;
     if (label) layer.bindTooltip(String(label), { sticky: true });
   }
