@@ -1,6 +1,7 @@
 """Every benchmark, one after the other in one run on this machine, so the figures are
 comparable: point check (single and 100,000 in process), batch (1,000,000 points), routes,
-and HTTP load (bare endpoint / in-memory index / one PostGIS query per request).
+and HTTP load (bare endpoint / in-memory index / one PostGIS query per request), and the
+map layers against tipg.
 
 `make bench` (after `make data`). Prints figures; asserts nothing.
 """
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("point_check.py", "batch.py", "routes.py", "http_load.py")
+ORDER = ("point_check.py", "batch.py", "routes.py", "http_load.py", "layers_bench.py")
 
 
 def main() -> None:
