@@ -43,6 +43,8 @@ def _tipg_python() -> Path:
     python = TIPG_VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(TIPG_VENV)], check=True)
+    if subprocess.run([str(python), "-c", "import tipg, uvicorn"],
+                      capture_output=True).returncode != 0:
         subprocess.run([str(python), "-m", "pip", "install", "-q", "tipg", "uvicorn"],
                        check=True)
     return python
