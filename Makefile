@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install db data run test lint bench clean-db tools
+.PHONY: install db data run test lint bench clean-db tools browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,13 @@ tools:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q gdal-bin; \
 	  else echo "GDAL's ogr2ogr is missing: run  apt-get install -y gdal-bin" >&2; exit 1; fi; }
 
-test: lint db tools
+# Debian's chromium for the dashboard's browser test (Playwright drives it; no download)
+browser:
+	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 || \
+	  { echo "chromium is missing; as root: apt-get install -y chromium"; exit 1; }; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+test: lint db tools browser
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 bench: data

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from api import auth, errors, limits
@@ -16,6 +17,7 @@ from api.routers import (
     admin,
     batch,
     check,
+    dashboard,
     decisions,
     gate_locations,
     gates,
@@ -105,6 +107,9 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(ogc.router)
     app.include_router(tiles.router)
     ogc_support.document(app)
+    app.include_router(dashboard.router)
+    # Leaflet and the dashboard's script, from the package (no CDN: it works offline)
+    app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
 
     @app.get("/health", response_model=Health, tags=["service"],
              responses={503: {"model": Health, "description": "degraded: the database is "

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     primary_url: str | None = Field(default=None, alias="BORDERZONE_PRIMARY_URL")
     min_version_wait_s: float = Field(default=2.0, alias="BORDERZONE_MIN_VERSION_WAIT_S")
     workers: int = Field(default=1, ge=1, alias="BORDERZONE_WORKERS")
+    # the dashboard's base map (issue 13): blank = none; the vector layers never need it
+    basemap_url: str = Field(default="", alias="BORDERZONE_BASEMAP_URL")
+    basemap_attribution: str = Field(default="", alias="BORDERZONE_BASEMAP_ATTRIBUTION")
 
     @property
     def footprint(self) -> FootprintSpec:
