@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -33,7 +34,9 @@ class Settings(BaseSettings):
     max_route_vertices: int = Field(default=20_000, alias="BORDERZONE_MAX_ROUTE_VERTICES")
     max_route_km: float = Field(default=20_000.0, alias="BORDERZONE_MAX_ROUTE_KM")
     max_check_points: int = Field(default=10_000, alias="BORDERZONE_MAX_CHECK_POINTS")
-    work_threads: int = Field(default=2, alias="BORDERZONE_WORK_THREADS")
+    # CPU-heavy requests run in this many threads; one core is left to the event loop
+    work_threads: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1),
+                              ge=1, alias="BORDERZONE_WORK_THREADS")
     # security (issue 5): see docs/operations.md
     jwt_secret: SecretStr | None = Field(default=None, alias="BORDERZONE_JWT_SECRET")
     jwt_ttl_s: int = Field(default=3600, alias="BORDERZONE_JWT_TTL_S")

@@ -1,11 +1,12 @@
 """Where CPU-heavy work runs: in worker threads, never on the event loop.
 
 Routes, multi-point checks, GPX and batch parsing, and batch answers run through one
-``Workers`` per app: a capacity limiter of ``BORDERZONE_WORK_THREADS`` (default 2, the
-cores of a small machine) over anyio's worker threads. Heavy requests beyond it wait
-their turn; they never take the event loop, nor the threads that the database-bound
-routes (decisions, admin, credentials) draw from anyio's default limiter, so ``/health``
-and the single-point check stay fast while a maximal route or batch is computed.
+``Workers`` per app: a capacity limiter of ``BORDERZONE_WORK_THREADS`` (default: the
+cores less one, which is left to the event loop) over anyio's worker threads. Heavy
+requests beyond it wait their turn; they never take the event loop, nor the threads that
+the database-bound routes (decisions, admin, credentials) draw from anyio's default
+limiter, so ``/health`` and the single-point check stay fast while a maximal route or
+batch is computed.
 """
 
 from __future__ import annotations
