@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install db data run test lint bench clean-db tools browser
+.PHONY: install db data run test lint bench wrk clean-db tools browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,8 +48,23 @@ browser:
 test: lint db tools browser
 	$(BIN)/python -m pytest -p no:cacheprovider
 
-bench: data
+# wrk drives the HTTP load benchmark: present, installed (as root), or a clear stop before
+# anything else runs (data is made after the check, even under make -j)
+bench: wrk
+	$(MAKE) data
 	$(BIN)/python bench/run_all.py
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing wrk (apt-get install -y wrk)"; \
+	    apt-get install -y wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y wrk; }; \
+	  else \
+	    echo "make bench needs wrk (HTTP load generator): install it first, e.g." \
+	         "'sudo apt-get install wrk' (Debian/Ubuntu) or 'brew install wrk' (macOS)" >&2; \
+	    exit 1; \
+	  fi; }
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk could not be installed; make bench stops" >&2; exit 1; }
 
 clean-db:
 	-$(BIN)/borderzone db down

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from api import auth, errors, limits
+from api.docs import install_docs
 from api.headers import IndexVersionHeader
 from api.replicas import MinIndexVersion, Topology, topology
 from api.routers import (
@@ -84,12 +85,14 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
             each.dispose()
 
     app = FastAPI(title="borderzone", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # install_docs: served offline
                   description="Vietnam's border zones: land border area, border belt, "
                               "prohibited zones, checkpoint areas, restriction decisions.")
     app.state.settings = settings
     app.state.auth = auth.Authenticator(auth.resolve_jwt_secret(settings),
                                         ttl_s=settings.jwt_ttl_s, cache_s=settings.key_cache_s)
     errors.install(app)
+    install_docs(app)
     # inside the rate limit: a waiting request has been admitted first
     app.add_middleware(MinIndexVersion, wait_s=settings.min_version_wait_s)
     limits.install(app, settings)

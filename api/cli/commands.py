@@ -19,23 +19,22 @@ from api.cli import (
     gates as cli_gates,
 )
 from api.cli import (
+    point as cli_point,
+)
+from api.cli import (
     zones as cli_zones,
 )
 from api.settings import Settings, database_url
-from geo.common.crs import WGS84, parse_crs
 from geo.common.errors import GeoError, InvalidInput
-from geo.common.lonlat import to_lonlat, validate_lonlat
 from geo.common.security import Principal, Role
 from geo.common.timeutil import now, parse_instant
 from geo.location.border import BeltIssuer
-from geo.location.check import check_points
 from geo.rules.browse import rules_at, rules_markdown
 from geo.store import backup, migrate, users
 from geo.store.db import make_engine, transaction
 from geo.store.embedded import Cluster
 from geo.store.zones.derive import set_belt_depth
 from geo.store.zones.load import Loader
-from geo.store.zones.snapshot import build_index
 
 
 def _db(args, settings: Settings) -> int:
@@ -223,22 +222,7 @@ def _serve(args, settings: Settings) -> int:
 def _check(args, settings: Settings) -> int:
     if args.file:
         return cli_batch.check_file(args, settings)
-    if args.lon is None or args.lat is None:
-        raise InvalidInput("check needs LON LAT, or --file points.csv", field="lon")
-    epsg = parse_crs(args.crs)
-    if epsg in (WGS84, 4756):
-        validate_lonlat(args.lon, args.lat)
-    lon, lat = to_lonlat([args.lon], [args.lat], epsg)
-    url = database_url(settings, log=lambda _: None)
-    migrate.upgrade(url)
-    index = build_index(make_engine(url))
-    answer = check_points(index, lon, lat, parse_instant(args.at))[0].as_dict()
-    if args.json:
-        print(json.dumps(answer, ensure_ascii=False, indent=2))
-        return 0
-    for key, value in answer.items():
-        print(f"{key:<20} {json.dumps(value, ensure_ascii=False)}")
-    return 0
+    return cli_point.run(args, settings)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -293,13 +277,7 @@ def parser() -> argparse.ArgumentParser:
                        help="no line per request (the proxy in front usually logs them)")
     serve.set_defaults(run=_serve)
     check = sub.add_parser("check", help="where is this point (or each point of --file)?")
-    check.add_argument("lon", type=float, nargs="?")
-    check.add_argument("lat", type=float, nargs="?")
-    check.add_argument("--file", help="CSV id,lon,lat[,time] (or .geojson) of points")
-    check.add_argument("--out", help="--file: write answers here (CSV; .ndjson: NDJSON)")
-    check.add_argument("--at", help="ISO-8601 instant (no offset = Hanoi time)")
-    check.add_argument("--crs", help="EPSG code of the input (default EPSG:4326)")
-    check.add_argument("--json", action="store_true")
+    cli_point.add_arguments(check)
     check.set_defaults(run=_check)
     cli_decisions.add_parser(sub)
     cli_gates.add_parser(sub)

@@ -31,8 +31,8 @@ BATCH_OPENAPI = {
     "requestBody": {"required": True, "content": {
         "text/csv": {"schema": {"type": "string", "example":
                                 "id,lon,lat,time\nlang-son,106.7615,21.8537,\n"
-                                "lung-cu,105.3208,23.3590,2026-01-05T08:00:00+07:00\n"},
-                     "description": "rows id,lon,lat[,time]; header optional"},
+                                "lung-cu,105.3208,23.3590,2026-01-05T08:00:00+07:00\n",
+                                "description": "rows id,lon,lat[,time]; header optional"}},
         "application/geo+json": {"schema": {
             "type": "object", "description": "a FeatureCollection of Points; id from the "
             "feature's id or properties.id, optional properties.time"}}}},

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from geo.store.db import unavailable
 
+if TYPE_CHECKING:  # alembic is imported when used: `borderzone check` never migrates
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -46,6 +50,8 @@ def ensure_database(url: str) -> bool:
 def upgrade(url: str, revision: str = "heads") -> None:
     """Bring the schema at ``url`` to ``revision`` (default: every head)."""
     try:
+        from alembic import command
+
         command.upgrade(alembic_config(url), revision)
     except OperationalError as exc:
         raise unavailable(exc) from exc

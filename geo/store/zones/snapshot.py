@@ -1,7 +1,9 @@
 """Reading a consistent snapshot of every zone layer into a ``geo.location.index.ZoneIndex``.
 
 One repeatable-read transaction, one query per layer (never one per feature). Also the
-cheap version probe that tells a worker when to rebuild.
+cheap version probe that tells a worker when to rebuild, and ``index_around``: the same
+layers cut to the neighbourhood of one point (``geo.store.zones.around``), for a one-off
+check that answers exactly as the full index without building it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from geo.location.index import BorderLine, Feature, Layer, ZoneIndex
 from geo.store import models as m
 from geo.store.db import reading
 from geo.store.decisions.repository import all_files
+from geo.store.zones.around import EVERYWHERE, Around, Region
 from geo.store.zones.derive import PRIMARY_BORDER
 
 FALLBACK_BORDER = "natural_earth_10m"
@@ -52,12 +55,13 @@ def _day(d: date | None) -> datetime | None:
     return None if d is None else datetime.combine(d, time(0), tzinfo=HANOI)
 
 
-def _units(conn: Connection, table, where=None) -> list[Feature]:
+def _units(conn: Connection, table, where=None, near: Region = EVERYWHERE) -> list[Feature]:
     extra = [table.c[c] for c in ("province_code", "precision") if c in table.c]
     query = select(table.c.code, table.c.name, table.c.valid_from, table.c.valid_to,
-                   table.c.geom, *extra)
+                   near.geom(table.c.geom), *extra)
     if where is not None:
         query = query.where(where)
+    query = near.filter(query, table.c.geom)
     query = query.order_by(table.c.code, table.c.valid_from)
     return [Feature(id=r.code, name=r.name, geom=to_shape(r.geom),
                     props={"province_code": getattr(r, "province_code", None),
@@ -66,34 +70,41 @@ def _units(conn: Connection, table, where=None) -> list[Feature]:
             for r in conn.execute(query)]
 
 
-def _land_border(conn: Connection) -> list[Feature]:
+def _land_border(conn: Connection, near: Region = EVERYWHERE) -> list[Feature]:
     lbc, com = m.land_border_commune, m.commune
-    rows = conn.execute(
+    rows = conn.execute(near.filter(
         select(lbc.c.id, lbc.c.commune_code, lbc.c.neighbours, lbc.c.basis, lbc.c.valid_from,
-               lbc.c.valid_to, com.c.name, com.c.geom)
-        .join(com, and_(com.c.code == lbc.c.commune_code, com.c.valid_to.is_(None))))
+               lbc.c.valid_to, com.c.name, near.geom(com.c.geom))
+        .join(com, and_(com.c.code == lbc.c.commune_code, com.c.valid_to.is_(None))),
+        com.c.geom))
     return [Feature(id=r.commune_code, name=r.name, geom=to_shape(r.geom),
                     props={"neighbours": list(r.neighbours), "basis": r.basis},
                     valid_from=_day(r.valid_from), valid_to=_day(r.valid_to)) for r in rows]
 
 
-def _belt(conn: Connection) -> list[Feature]:
+def _belt(conn: Connection, near: Region = EVERYWHERE) -> list[Feature]:
+    """Belt segments; near a point, those around it and every instrument's belt (an
+    instrument in force replaces the default strip of its whole commune)."""
     t = m.belt_segment
+    query = near.filter(select(*[c for c in t.c if c.name != "geom"],
+                                       near.geom(t.c.geom)), t.c.geom,
+                          keep=t.c.is_default.is_(False))
     return [Feature(id=str(r.id), name=f"border belt {r.commune_code or r.province_code}",
                     geom=to_shape(r.geom),
                     props={"depth_m": r.depth_m, "is_default": r.is_default,
                            "instrument": r.instrument, "commune_code": r.commune_code,
                            "province_code": r.province_code},
                     valid_from=_day(r.valid_from), valid_to=_day(r.valid_to))
-            for r in conn.execute(select(t))]
+            for r in conn.execute(query)]
 
 
-def _zones(conn: Connection) -> list[Feature]:
+def _zones(conn: Connection, near: Region = EVERYWHERE) -> list[Feature]:
     """Zones with their stored footprints; a sensitive zone written without one (or whose
-    footprint no longer contains it) gets it made when the index is built."""
+    footprint no longer contains it) gets it made when the index is built. Near a point:
+    the zones whose footprint could hold it, whole."""
     t = m.zone
     out = []
-    for r in conn.execute(select(t).order_by(t.c.id)):
+    for r in conn.execute(near.filter_zones(select(t).order_by(t.c.id), t.c.geom)):
         geom = to_shape(r.geom)
         stored = to_shape(r.footprint) if r.footprint is not None else None
         # registry versions share their record's id (their validities do not overlap)
@@ -106,10 +117,11 @@ def _zones(conn: Connection) -> list[Feature]:
     return out
 
 
-def _checkpoint_areas(conn: Connection) -> list[Feature]:
+def _checkpoint_areas(conn: Connection, near: Region = EVERYWHERE) -> list[Feature]:
     t, g = m.checkpoint_area, m.gate
-    rows = conn.execute(select(t, g.c.name.label("gate_name"), g.c.gate_type)
-                        .join(g, g.c.id == t.c.gate_id).where(t.c.status == "approved"))
+    rows = conn.execute(near.filter(select(t, g.c.name.label("gate_name"), g.c.gate_type)
+                                      .join(g, g.c.id == t.c.gate_id)
+                                      .where(t.c.status == "approved"), t.c.geom))
     return [Feature(id=str(r.id), name=f"Khu vực cửa khẩu {r.gate_name}", geom=to_shape(r.geom),
                     props={"gate_id": r.gate_id, "gate_type": r.gate_type, "status": r.status,
                            "version": r.version, "sensitivity": "public",
@@ -117,35 +129,39 @@ def _checkpoint_areas(conn: Connection) -> list[Feature]:
                     valid_from=r.valid_from, valid_to=r.valid_to) for r in rows]
 
 
-def _decisions(conn: Connection) -> list[Feature]:
+def _decisions(conn: Connection, near: Region = EVERYWHERE) -> list[Feature]:
     """Decisions as recorded now, valid over their effective windows (empty ones dropped)."""
-    return [decision_feature(f) for f in all_files(conn) if f.window[0] < f.window[1]]
+    features = [decision_feature(f) for f in all_files(conn) if f.window[0] < f.window[1]]
+    return features if near.everywhere else [f for f in features if near.touches(f.geom)]
 
 
-def _border(conn: Connection) -> BorderLine:
+def _border(conn: Connection, near: Region = EVERYWHERE) -> BorderLine:
     t = m.border_segment
     for source in (PRIMARY_BORDER, FALLBACK_BORDER):
-        rows = conn.execute(select(t.c.neighbour_iso3, t.c.geom).where(t.c.source == source)
-                            .order_by(t.c.neighbour_iso3, t.c.seq)).all()
+        query = (select(t.c.neighbour_iso3, t.c.geom).where(t.c.source == source)
+                 .order_by(t.c.neighbour_iso3, t.c.seq))
+        rows = conn.execute(near.filter_border(conn, query, t.c.geom)).all()
         if rows:
             return BorderLine([(r.neighbour_iso3, to_shape(r.geom)) for r in rows], source)
     return BorderLine([], "none")
 
 
-def _sea(conn: Connection) -> list[Feature]:
+def _sea(conn: Connection, near: Region = EVERYWHERE) -> list[Feature]:
     t = m.sea_area
+    query = select(*[c for c in t.c if c.name != "geom"], near.geom(t.c.geom))
     return [Feature(id=r.commune_code or f"waters-{r.id}",
                     name="sea border area" + (f" (coastal commune {r.commune_code})"
                                               if r.commune_code else " (waters)"),
                     geom=to_shape(r.geom), props={"part": r.part, "method": r.method})
-            for r in conn.execute(select(t).order_by(t.c.id))]
+            for r in conn.execute(near.filter(query.order_by(t.c.id), t.c.geom))]
 
 
-def _territory(conn: Connection, source: str) -> list[Feature]:
+def _territory(conn: Connection, source: str, near: Region = EVERYWHERE) -> list[Feature]:
     t = m.territory
+    query = select(t.c.name, near.geom(t.c.geom)).where(t.c.source == source)
     return [Feature(id=r.name if source == "neighbours" else "VNM", name=r.name,
                     geom=to_shape(r.geom))
-            for r in conn.execute(select(t.c.name, t.c.geom).where(t.c.source == source))]
+            for r in conn.execute(near.filter(query, t.c.geom))]
 
 
 def build_index(engine: Engine, spec: FootprintSpec = DEFAULT_SPEC) -> ZoneIndex:
@@ -156,28 +172,49 @@ def build_index(engine: Engine, spec: FootprintSpec = DEFAULT_SPEC) -> ZoneIndex
         return index_from(conn, spec)
 
 
-def index_from(conn: Connection, spec: FootprintSpec = DEFAULT_SPEC) -> ZoneIndex:
-    """The index of what ``conn`` sees (its transaction decides the snapshot)."""
-    provinces = _units(conn, m.province)
-    communes = _units(conn, m.commune)
+def index_around(engine: Engine, lon: float, lat: float,
+                 spec: FootprintSpec = DEFAULT_SPEC) -> ZoneIndex:
+    """The index cut to the neighbourhood of one point (WGS 84 lon/lat): checks of that
+    point, and of it only, answer as the full index's do (``geo.store.zones.around``)."""
+    with reading(engine) as conn:
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return index_from(conn, spec, Around(lon, lat, spec))
+
+
+def _province_names(conn: Connection) -> dict[str, str]:
+    t = m.province
+    return dict(conn.execute(select(t.c.code, t.c.name).where(t.c.valid_to.is_(None))).all())
+
+
+def index_from(conn: Connection, spec: FootprintSpec = DEFAULT_SPEC,
+               near: Region = EVERYWHERE) -> ZoneIndex:
+    """The index of what ``conn`` sees (its transaction decides the snapshot), of the
+    whole country or of the neighbourhood ``near``."""
+    communes = _units(conn, m.commune, near=near)
     index = ZoneIndex(
         version=data_version(conn),
-        territory=Layer(_territory(conn, "land_polygon")),
-        neighbours=Layer(_territory(conn, "neighbours")),
-        provinces=Layer(provinces),
+        territory=Layer(_territory(conn, "land_polygon", near)),
+        neighbours=Layer(_territory(conn, "neighbours", near)),
+        provinces=Layer(_units(conn, m.province, near=near)),
         communes_exact=Layer([f for f in communes if f.props["precision"] == "exact"]),
         communes_simplified=Layer([f for f in communes if f.props["precision"] != "exact"]),
-        land_border=Layer(_land_border(conn)),
-        belt=Layer(_belt(conn)),
-        zones=Layer(_zones(conn)),
-        checkpoint_areas=Layer(_checkpoint_areas(conn)),
-        border=_border(conn),
-        province_names={f.id: f.name for f in provinces if f.valid_to is None},
+        land_border=Layer(_land_border(conn, near)),
+        belt=Layer(_belt(conn, near)),
+        zones=Layer(_zones(conn, near)),
+        checkpoint_areas=Layer(_checkpoint_areas(conn, near)),
+        border=_border(conn, near),
+        province_names=_province_names(conn),
         built_at=now(),
-        decisions=Layer(_decisions(conn)),
-        sea=Layer(_sea(conn)),
+        decisions=Layer(_decisions(conn, near)),
+        sea=Layer(_sea(conn, near)),
         footprint_spec=spec,
     )
-    if not len(index.territory):
+    if not (len(index.territory) or data_loaded(conn)):
         raise DataError("no boundary data is loaded yet: run `borderzone data load`")
     return index
+
+
+def data_loaded(conn: Connection) -> bool:
+    t = m.territory
+    return conn.execute(select(t.c.source).where(t.c.source == "land_polygon").limit(1)
+                        ).first() is not None
