@@ -13,14 +13,7 @@ import argparse
 import json
 import sys
 
-from api.settings import Settings, database_url
-from geo.common.crs import WGS84, parse_crs
-from geo.common.errors import GeoError, InvalidInput
-from geo.common.lonlat import to_lonlat, validate_lonlat
-from geo.common.timeutil import parse_instant
-from geo.location.check import check_points
-from geo.store.db import make_engine
-from geo.store.zones.snapshot import index_around
+from api.cli import remote
 
 
 def add_arguments(check: argparse.ArgumentParser) -> None:
@@ -31,11 +24,22 @@ def add_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("--at", help="ISO-8601 instant (no offset = Hanoi time)")
     check.add_argument("--crs", help="EPSG code of the input (default EPSG:4326)")
     check.add_argument("--json", action="store_true")
+    check.add_argument("--local", action="store_true",
+                       help="check in this process even when a service is running")
 
 
 def answer(args, settings) -> dict:
     """The answer for ``args.lon``, ``args.lat`` (in ``args.crs``) at ``args.at``, as the
     API's GET /v1/check/point gives it to an uncleared caller."""
+    from api.settings import database_url
+    from geo.common.crs import WGS84, parse_crs
+    from geo.common.errors import InvalidInput
+    from geo.common.lonlat import to_lonlat, validate_lonlat
+    from geo.common.timeutil import parse_instant
+    from geo.location.check import check_points
+    from geo.store.db import make_engine
+    from geo.store.zones.snapshot import index_around
+
     if args.lon is None or args.lat is None:
         raise InvalidInput("check needs LON LAT, or --file points.csv", field="lon")
     epsg = parse_crs(args.crs)
@@ -54,9 +58,8 @@ def answer(args, settings) -> dict:
     return check_points(index, lon, lat, at)[0].as_dict()
 
 
-def run(args, settings) -> int:
-    result = answer(args, settings)
-    if args.json:
+def show(result: dict, as_json: bool) -> int:
+    if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     for key, value in result.items():
@@ -64,11 +67,28 @@ def run(args, settings) -> int:
     return 0
 
 
+def run(args, settings) -> int:
+    return show(answer(args, settings), args.json)
+
+
 def main(argv: list[str]) -> int:
-    """``borderzone check LON LAT [--at] [--crs] [--json]`` without the full parser."""
+    """``borderzone check LON LAT [--at] [--crs] [--json] [--local]`` without the full
+    parser: the running service answers when there is one, else this process does."""
     parser = argparse.ArgumentParser(prog="borderzone check")
     add_arguments(parser)
     args = parser.parse_args(argv)
+    if not args.local and args.lon is not None and args.lat is not None:
+        asked = remote.ask(args.lon, args.lat, args.at, args.crs)
+        if asked is not None:
+            status, body = asked
+            if status == 200:
+                return show(body, args.json)
+            if 400 <= status < 500:
+                print(f"error: {body.get('message', body)}", file=sys.stderr)
+                return 2
+    from api.settings import Settings
+    from geo.common.errors import GeoError
+
     try:
         return run(args, Settings())
     except GeoError as exc:

@@ -31,6 +31,7 @@ def client(db_url, loaded):
 @pytest.fixture()
 def cli(db_url, loaded, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("BORDERZONE_SERVER_URL", "http://127.0.0.1:9")  # nothing: check here
 
     def run(*argv: str) -> tuple[int, str, str]:
         code = main(list(argv))
@@ -78,3 +79,24 @@ def test_cli_check__imports_no_other_command_family(db_url, loaded):
                           env={**os.environ, "DATABASE_URL": db_url}, timeout=120)
     assert done.stdout.strip() == "0 [] True", done.stderr
 
+
+
+def test_cli_check__a_running_service_answers_without_numpy(db_url, loaded, cli):
+    # With a service up, the command asks it (one loopback request): the same answer as
+    # the local check, and the process never imports the geometry stack.
+    from tests.live_server import live_server
+
+    lon, lat = POINTS[0]
+    _, local, _ = cli("check", str(lon), str(lat), "--at", AT, "--json", "--local")
+    probe = ("import json, sys; from api.cli import main; "
+             f"code = main(['check', '{lon}', '{lat}', '--at', '{AT}', '--json']); "
+             "print(json.dumps({'code': code, 'numpy': 'numpy' in sys.modules}), "
+             "file=sys.stderr)")
+    with live_server(db_url) as server:
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                              env={**os.environ, "BORDERZONE_SERVER_URL": server.url,
+                                   "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"},
+                              timeout=60)
+    meta = json.loads(done.stderr.strip().splitlines()[-1])
+    assert meta == {"code": 0, "numpy": False}
+    assert json.loads(done.stdout) == json.loads(local)
