@@ -25,7 +25,8 @@ COARSE = {"stretch_m": 150_000.0, "quad_segs": 8, "densify_m": 2_000.0}
 COAST_SIMPLIFY_DEG = 0.0005  # ~50 m: ample for a 22 km buffer, 20x fewer vertices
 METHOD = ("12 nm seaward of the 1982 baseline (A1-A11) plus internal waters behind it; "
           "elsewhere 12 nm from the administrative shoreline (the Gulf of Tonkin, Hoang Sa "
-          "and Truong Sa baselines are not in the data); minus land")
+          "and Truong Sa baselines are not in the data); minus land; internal waters stored "
+          "apart from the territorial sea")
 
 
 def internal_waters(baseline: BaseGeometry, coast: BaseGeometry) -> BaseGeometry:
@@ -50,6 +51,16 @@ def territorial_waters(baseline: BaseGeometry, coast: BaseGeometry, land: BaseGe
     waters = shapely.union_all([from_baseline, from_shore,
                                 internal_waters(baseline, simple)])
     return as_multipolygon(shapely.difference(shapely.difference(waters, land), neighbours))
+
+
+def split_waters(waters: BaseGeometry, baseline: BaseGeometry,
+                 coast: BaseGeometry) -> tuple[BaseGeometry, BaseGeometry]:
+    """``waters`` as (internal waters behind the 1982 baseline, the rest): the rest is the
+    territorial sea, measured from the baseline or, where the data has none, from the
+    shoreline (there internal waters cannot be told apart and count as territorial sea)."""
+    inner = shapely.intersection(waters, internal_waters(baseline, shapely.simplify(
+        coast, COAST_SIMPLIFY_DEG)))
+    return as_multipolygon(inner), as_multipolygon(shapely.difference(waters, inner))
 
 
 def _shore_buffer(coast: BaseGeometry, distance_m: float) -> BaseGeometry:

@@ -141,6 +141,15 @@ def _sea(conn: Connection) -> list[Feature]:
             for r in conn.execute(select(t).order_by(t.c.id))]
 
 
+def _gate_points(conn: Connection) -> list[tuple[str, str, str, float, float]]:
+    """Gates with a recorded location (``gate.location``): id, name, neighbour, lon, lat."""
+    g = m.gate
+    rows = conn.execute(select(g.c.id, g.c.name, g.c.neighbour_iso3, g.c.location)
+                        .where(g.c.location.is_not(None)).order_by(g.c.id))
+    return [(r.id, r.name, r.neighbour_iso3, to_shape(r.location).x, to_shape(r.location).y)
+            for r in rows]
+
+
 def _territory(conn: Connection, source: str) -> list[Feature]:
     t = m.territory
     return [Feature(id=r.name if source == "neighbours" else "VNM", name=r.name,
@@ -176,6 +185,7 @@ def index_from(conn: Connection, spec: FootprintSpec = DEFAULT_SPEC) -> ZoneInde
         built_at=now(),
         decisions=Layer(_decisions(conn)),
         sea=Layer(_sea(conn)),
+        gates=_gate_points(conn),
         footprint_spec=spec,
     )
     if not len(index.territory):
