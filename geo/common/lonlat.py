@@ -60,8 +60,8 @@ def _refuse_swapped(x: np.ndarray, y: np.ndarray, lon: np.ndarray, lat: np.ndarr
     if _in_extent(slon, slat)[0]:
         raise InvalidInput(
             f"coordinates: easting and northing look swapped at position {i}: in "
-            f"EPSG:{epsg} ({x[i]:g}, {y[i]:g}) lies at lon {lon[i]:.4f}, lat {lat[i]:.4f}, "
-            f"outside Vietnam, while ({y[i]:g}, {x[i]:g}) lies in Vietnam (lon "
+            f"EPSG:{epsg} ({x[i]:.1f}, {y[i]:.1f}) lies at lon {lon[i]:.4f}, lat {lat[i]:.4f}, "
+            f"outside Vietnam, while ({y[i]:.1f}, {x[i]:.1f}) lies in Vietnam (lon "
             f"{slon[0]:.4f}, lat {slat[0]:.4f}); give the easting (x) first",
             field="lat", detail={"index": i, "swapped": True})
 

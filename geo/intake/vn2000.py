@@ -196,7 +196,7 @@ def projected_hint(x: float, y: float,
         province = province_at(float(lon[0]), float(lat[0]))
         if province and (code in UTM or code in province_zones(province)):
             found.append((code, province))
-    head = (f"lon/lat: ({x:g}, {y:g}) are not degrees; they look like VN-2000 easting/northing "
+    head = (f"lon/lat: ({x:.1f}, {y:.1f}) are not degrees; they look like VN-2000 easting/northing "
             "in metres")
     if not found:
         return InvalidInput(f"{head}, but no VN-2000 zone puts them in Vietnam; send lon/lat "
