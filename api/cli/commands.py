@@ -173,7 +173,7 @@ def _belt(args, settings: Settings) -> int:
     start = date.fromisoformat(args.valid_from) if args.valid_from else date.today()
     with transaction(make_engine(url)) as conn:
         result = set_belt_depth(conn, args.commune, args.depth_m, args.instrument, start,
-                                issuer=args.issuer)
+                                issuer=args.issuer, principal=_cli_principal())
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.auth import PrincipalDep
 from api.deps import IndexDep, SettingsDep
-from api.routers.check_input import receive, respond
+from api.routers.check_input import receive, refuse_projected, respond
 from api.schemas.location import CheckResponse, PointCheck
 from api.work import WorkersDep
 from geo.common.crs import WGS84, parse_crs
@@ -32,6 +32,8 @@ async def check_point(
     """Is this point in Vietnam, the land border area, the belt, a zone — and how far from
     the border line? Input without ``crs`` is WGS 84 lon/lat."""
     epsg = parse_crs(crs)
+    if epsg == WGS84:
+        refuse_projected(index, lon, lat)
     if epsg == WGS84 or epsg == 4756:
         validate_lonlat(lon, lat)
     x, y = to_lonlat([lon], [lat], epsg)

@@ -11,16 +11,18 @@ from pydantic import BaseModel, Field, ValidationError
 
 from api.schemas.location import CheckResponse
 from api.settings import Settings
-from geo.common.crs import parse_crs
+from geo.common.crs import WGS84, parse_crs
 from geo.common.errors import InvalidInput
 from geo.common.limits import check_batch, check_route
 from geo.common.safejson import loads
 from geo.common.timeutil import now, parse_instant
 from geo.common.zones import PersonCategory
+from geo.intake.vn2000 import looks_projected, projected_hint
 from geo.location.answers import answer_points, answer_route
 from geo.location.index import ZoneIndex
 from geo.location.inputs import Parsed, from_geojson, from_gpx
 from geo.location.routes import make_track
+from geo.location.surface import province_code_at
 from geo.rules import parse_person
 
 
@@ -67,7 +69,27 @@ async def receive(request: Request) -> CheckBody:
     return CheckBody(gpx=await upload.read(), person=person, at=at)
 
 
-def parse_check(body: CheckBody, settings: Settings) -> CheckQuery:
+def refuse_projected(index: ZoneIndex | None, x: float, y: float) -> None:
+    """Lon/lat that are VN-2000 metres: a 422 naming the zone to send as ``crs``."""
+    if index is None or not looks_projected(x, y):
+        return
+    hint = projected_hint(x, y, lambda lon, lat: province_code_at(index, lon, lat))
+    if hint is not None:
+        raise hint
+
+
+def _first_position(geometry) -> tuple[float, float] | None:
+    coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+    while isinstance(coords, list) and coords and isinstance(coords[0], list):
+        coords = coords[0]
+    if (isinstance(coords, list) and len(coords) >= 2
+            and all(isinstance(v, int | float) for v in coords[:2])):
+        return float(coords[0]), float(coords[1])
+    return None
+
+
+def parse_check(body: CheckBody, settings: Settings,
+                index: ZoneIndex | None = None) -> CheckQuery:
     """Parse and bound the request: over-large input is refused before any check runs."""
     if body.gpx is not None:
         parsed = from_gpx(body.gpx, max_vertices=settings.max_vertices)
@@ -79,7 +101,11 @@ def parse_check(body: CheckBody, settings: Settings) -> CheckQuery:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "body"
             raise InvalidInput(f"{where}: {first['msg']}", field=where) from exc
-        parsed = from_geojson(req.geometry, parse_crs(req.crs),
+        epsg = parse_crs(req.crs)
+        first = _first_position(req.geometry)
+        if epsg == WGS84 and first is not None:
+            refuse_projected(index, *first)
+        parsed = from_geojson(req.geometry, epsg,
                               max_vertices=settings.max_vertices, times=req.times)
         query = _query(parsed, req.at, req.person)
     field = "file" if body.gpx is not None else "geometry"
@@ -108,7 +134,7 @@ def answer(index: ZoneIndex, query: CheckQuery, *, cleared: bool) -> dict:
 
 def respond(index: ZoneIndex, body: CheckBody, settings: Settings, *, cleared: bool) -> bytes:
     """Parse, bound, answer and encode one request: all of it CPU work, for a worker."""
-    return render(answer(index, parse_check(body, settings), cleared=cleared))
+    return render(answer(index, parse_check(body, settings, index), cleared=cleared))
 
 
 def render(result: dict) -> bytes:

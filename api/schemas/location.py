@@ -66,8 +66,12 @@ class PointCheck(BaseModel):
     lon: float = Field(description="WGS 84 longitude, degrees")
     lat: float = Field(description="WGS 84 latitude, degrees")
     at: str = Field(description="the instant answered, ISO-8601 with offset")
-    in_vietnam: bool
-    country: str | None = Field(description="VNM, or the neighbour's ISO3; null at sea")
+    in_vietnam: bool = Field(description="on Vietnam's land, in its internal waters or in "
+                             "its 12 nm territorial sea (`surface` says which)")
+    country: str | None = Field(description="VNM in Vietnam (land and waters), else CHN, LAO "
+                                "or KHM in a neighbour; null where the point is in none of "
+                                "these four states: the sea beyond Vietnam's territorial sea, "
+                                "or anywhere the data does not cover (e.g. Paris)")
     province: Unit | None
     commune: Unit | None
     in_land_border_area: bool
@@ -82,6 +86,12 @@ class PointCheck(BaseModel):
     border_source: str
     decisions: list[DecisionHit] = Field(
         default_factory=list, description="restriction decisions in force here at `at`")
+    surface: str | None = Field(
+        default=None, description="land | internal_waters | territorial_sea in Vietnam; "
+        "null outside. Internal waters are told apart only behind the 1982 baseline; where "
+        "the data has none (Gulf of Tonkin, Hoàng Sa, Trường Sa) waters within 12 nm of the "
+        "shore are territorial_sea. At sea `province` is the coastal province whose land is "
+        "nearest (precision `nearest_coast`), null where two are about as near")
 
 
 class Health(BaseModel):
@@ -116,7 +126,8 @@ class CheckResponse(BaseModel):
     person: str
     valid_until: str | None = Field(
         description="next instant at which any zone, decision or rule in this answer "
-                    "changes; null when none is scheduled")
+                    "changes; null: nothing known to change (no end or start of any zone, "
+                    "decision or rule in the answer is recorded)")
     points: list[dict] | None = None
     zones: list[dict] | None = None
     length_m: float | None = None

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+import shapely
 
 from geo.batch import grid
 from geo.batch.exact import (
@@ -35,6 +36,7 @@ from geo.batch.exact import (
 from geo.common.timeutil import now
 from geo.location.check import NEAR_BORDER_M
 from geo.location.index import Layer, ZoneIndex, as_utc64
+from geo.location.surface import surfaces
 
 #: An epoch with fewer points and no cached grid is answered exactly (a grid takes ~1.5 s).
 GRID_MIN_POINTS = 20_000
@@ -178,11 +180,29 @@ def check_arrays(index: ZoneIndex, lon, lat, at: datetime | np.ndarray | None = 
     lk = lookups(index)
     epochs = np.searchsorted(lk.boundaries, when.view(np.int64), side="right")
     if not len(lon) or (epochs == epochs[0]).all():
-        return _check_epoch(index, lk, lon, lat, when, distance, cleared)
+        return _with_surface(index, lon, lat, when,
+                             _check_epoch(index, lk, lon, lat, when, distance, cleared))
     out = blank(len(lon))
     order = np.argsort(epochs, kind="stable")
     for idx in np.split(order, np.flatnonzero(np.diff(epochs[order])) + 1):
         part = _check_epoch(index, lk, lon[idx], lat[idx], when[idx], distance, cleared)
         for name, column in out.items():
             column[idx] = part[name]
-    return out
+    return _with_surface(index, lon, lat, when, out)
+
+
+def _with_surface(index: ZoneIndex, lon, lat, when, cols: dict) -> dict:
+    """``surface`` per row; rows in Vietnam's waters become ``in_vietnam`` (VNM) with their
+    coastal province where determinable, as ``check_points`` answers them."""
+    if not len(lon):
+        cols["surface"] = np.empty(0, dtype="U16")
+        return cols
+    on_land = np.asarray(cols["in_vietnam"], dtype=bool)
+    kinds, provinces = surfaces(index, shapely.points(lon, lat), when, on_land)
+    cols["surface"] = kinds
+    for i in np.flatnonzero(~on_land & (kinds != "")).tolist():
+        cols["in_vietnam"][i], cols["country"][i] = True, "VNM"
+        code = provinces[i] or ""
+        cols["province_code"][i] = code
+        cols["province_name"][i] = index.province_names.get(code) if code else None
+    return cols

@@ -32,7 +32,7 @@ CSV_COLUMNS = ("id", "lon", "lat", "at", "in_vietnam", "country", "province_code
                "province_name", "commune_code", "commune_name", "commune_precision",
                "in_land_border_area", "in_border_belt", "belt_id", "belt_depth_m",
                "border_distance_m", "nearest_neighbour", "zone_count", "zones",
-               "decision_count", "decisions", "in_sea_border_area")
+               "decision_count", "decisions", "in_sea_border_area", "surface")
 
 
 def media_type(accept: str | None) -> str:
@@ -109,7 +109,7 @@ class JsonRows:
     LINE = ('{"id":%s,"lon":%r,"lat":%r,"at":"%s","in_vietnam":%s,"country":%s,'
             '"province":%s,"commune":%s,"in_land_border_area":%s,"in_border_belt":%s,'
             '"belt":%s,"border_distance_m":%s,"nearest_neighbour":%s,"zones":%s,'
-            '"border_source":%s,"decisions":%s,"in_sea_border_area":%s}\n')
+            '"border_source":%s,"decisions":%s,"in_sea_border_area":%s,"surface":%s}\n')
 
     def __init__(self, index: ZoneIndex, cleared: bool):
         self.index, self.cleared = index, cleared
@@ -163,7 +163,7 @@ class JsonRows:
             _cached(text, cols["nearest_neighbour"].tolist()),
             _by_identity(self._zones, cols["zones"].tolist()), repeat(self.source, len(lon)),
             _by_identity(self._decisions, cols["decisions"].tolist()),
-            flag("in_sea_border_area"), strict=True)
+            flag("in_sea_border_area"), _cached(text, cols["surface"].tolist()), strict=True)
         return "".join(map(self.LINE.__mod__, rows))
 
 
@@ -223,5 +223,5 @@ class CsvRows:
             text("nearest_neighbour"), cols["zone_count"].tolist(),
             _by_identity(self._zones, cols["zones"].tolist()), cols["decision_count"].tolist(),
             _by_identity(self._decisions, cols["decisions"].tolist()),
-            flag("in_sea_border_area"), strict=True)
+            flag("in_sea_border_area"), text("surface"), strict=True)
         return "".join(map(self.LINE.__mod__, rows))

@@ -33,11 +33,37 @@ def validate_lonlat(lon: float, lat: float, *, field_prefix: str = "") -> None:
 
 
 def to_lonlat(x: np.ndarray, y: np.ndarray, epsg: int) -> tuple[np.ndarray, np.ndarray]:
-    """Input coordinates in ``epsg`` to WGS 84 lon/lat, once for the whole array."""
-    lon, lat = crs.to_wgs84(np.asarray(x, float), np.asarray(y, float), epsg)
+    """Input coordinates in ``epsg`` to WGS 84 lon/lat, once for the whole array. In a
+    projected VN-2000 CRS, easting and northing given the wrong way round are refused by
+    name (the swapped reading lands in Vietnam, the given one does not)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    lon, lat = crs.to_wgs84(x, y, epsg)
+    if epsg in crs.VN2000_CODES and epsg != crs.VN2000_GEOGRAPHIC:
+        _refuse_swapped(x, y, lon, lat, epsg)
     if not (np.all(np.isfinite(lon)) and np.all(np.isfinite(lat))):
         raise InvalidInput(f"coordinates: not valid in EPSG:{epsg}", field="crs")
     return lon, lat
+
+
+def _in_extent(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return (lon >= VN_WEST) & (lon <= VN_EAST) & (lat >= VN_SOUTH) & (lat <= VN_NORTH)
+
+
+def _refuse_swapped(x: np.ndarray, y: np.ndarray, lon: np.ndarray, lat: np.ndarray,
+                    epsg: int) -> None:
+    outside = np.flatnonzero(~_in_extent(lon, lat))
+    if not len(outside):
+        return
+    i = int(outside[0])
+    slon, slat = crs.to_wgs84(y[i:i + 1], x[i:i + 1], epsg)
+    if _in_extent(slon, slat)[0]:
+        raise InvalidInput(
+            f"coordinates: easting and northing look swapped at position {i}: in "
+            f"EPSG:{epsg} ({x[i]:.1f}, {y[i]:.1f}) lies at lon {lon[i]:.4f}, lat {lat[i]:.4f}, "
+            f"outside Vietnam, while ({y[i]:.1f}, {x[i]:.1f}) lies in Vietnam (lon "
+            f"{slon[0]:.4f}, lat {slat[0]:.4f}); give the easting (x) first",
+            field="lat", detail={"index": i, "swapped": True})
 
 
 __all__ = ["VN_EAST", "VN_NORTH", "VN_SOUTH", "VN_WEST", "to_lonlat", "validate_lonlat"]

@@ -67,3 +67,9 @@ class Sensitivity(StrEnum):
 
 
 NEIGHBOURS = {"CHN": "China", "LAO": "Laos", "KHM": "Cambodia"}
+
+#: What a point in Vietnam stands on (``surface``): its land, its internal waters or its
+#: territorial sea (all Vietnam's territory: Law 06/2003 Art 1, Art 9).
+SURFACE_LAND = "land"
+SURFACE_INTERNAL_WATERS = "internal_waters"
+SURFACE_TERRITORIAL_SEA = "territorial_sea"

@@ -18,6 +18,7 @@ Coordinates are (x=easting or lon, y=northing or lat) everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -168,3 +169,42 @@ def vn2000_to_wgs84(lon: np.ndarray, lat: np.ndarray, *,
         return crs.to_wgs84(lon, lat, crs.VN2000_GEOGRAPHIC)
     out_lon, out_lat = _helmert("position_vector").transform(lon, lat)
     return np.asarray(out_lon), np.asarray(out_lat)
+
+
+#: Easting/northing (metres) of VN-2000 in Vietnam: false easting 500 km, 8.0-23.5°N.
+EASTING_M = (100_000.0, 900_000.0)
+NORTHING_M = (850_000.0, 2_650_000.0)
+
+
+def looks_projected(x: float, y: float) -> bool:
+    """True when (x, y), given as lon/lat, are metres of a VN-2000 grid in Vietnam."""
+    return (EASTING_M[0] <= x <= EASTING_M[1] and NORTHING_M[0] <= y <= NORTHING_M[1])
+
+
+def projected_hint(x: float, y: float,
+                   province_at: Callable[[float, float], str | None]) -> InvalidInput | None:
+    """For (x, y) sent as lon/lat, a 422 that names the VN-2000 CRS they were most likely
+    written in: a provincial 3° zone (TM-3) whose reading falls in a province that works in
+    that zone (Circular 973/2001), else a UTM zone (EPSG:3405/3406) whose reading falls in
+    Vietnam. ``province_at(lon, lat)`` gives the post-2025 province code of a WGS 84 point.
+    None when (x, y) do not look like easting/northing."""
+    if not looks_projected(x, y):
+        return None
+    found: list[tuple[int, str]] = []
+    for code in sorted(TM3_MERIDIANS) + sorted(UTM):
+        lon, lat = crs.to_wgs84(np.array([x]), np.array([y]), code)
+        province = province_at(float(lon[0]), float(lat[0]))
+        if province and (code in UTM or code in province_zones(province)):
+            found.append((code, province))
+    head = (f"lon/lat: ({x:.1f}, {y:.1f}) are not degrees; they look like VN-2000 easting/northing "
+            "in metres")
+    if not found:
+        return InvalidInput(f"{head}, but no VN-2000 zone puts them in Vietnam; send lon/lat "
+                            "in degrees, or the coordinates with their `crs`", field="crs")
+    code, province = found[0]
+    others = ", ".join(f"EPSG:{c}" for c, _ in found[1:3])
+    return InvalidInput(
+        f"{head}. Read in EPSG:{code} ({crs_name(code)}) they fall in province {province}"
+        + (", which works in that zone" if code in TM3_MERIDIANS else "")
+        + f": send crs=EPSG:{code}" + (f" (other readings: {others})" if others else ""),
+        field="crs", detail={"suggested_crs": f"EPSG:{code}", "province_code": province})

@@ -13,6 +13,7 @@ import shapely
 from geo.common.timeutil import HANOI, to_hanoi
 from geo.common.zones import PersonCategory, Sensitivity, ZoneKind
 from geo.location.check import PointAnswer, check_points
+from geo.location.crossings import crossing_dict, crossings
 from geo.location.decision_features import decision_hit
 from geo.location.footprint import EXACT
 from geo.location.index import FAR_FUTURE, ZoneIndex, as_utc64
@@ -109,7 +110,11 @@ def _legal_basis(p: Passage) -> str | None:
     return p.feature.props.get("legal_basis")
 
 
-def _end(point, moment: datetime | None, along_m: float) -> dict:
+def _end(point, moment: datetime | None, along_m: float, inside: bool = False) -> dict | None:
+    """A passage's entry or exit; None where the route starts or ends inside the zone
+    (``starts_inside`` / ``ends_inside``): there it crosses no edge."""
+    if inside:
+        return None
     return {"lon": float(point[0]), "lat": float(point[1]), "along_m": round(along_m, 2),
             "time": to_hanoi(moment).isoformat() if moment else None}
 
@@ -125,9 +130,10 @@ def _passage_dict(p: Passage, cleared: bool) -> dict:
            "extent_note": p.feature.props.get("extent_note")}
     if not cleared and sensitivity != Sensitivity.PUBLIC:
         out.update(id=None, name=f"restricted — {p.kind.replace('_', ' ')}")
-    out.update(entry=_end(p.entry, p.entry_time, p.entry_along_m),
-               exit=_end(p.exit, p.exit_time, p.exit_along_m),
-               length_m=round(p.length_m, 2), starts_inside=p.starts_inside)
+    out.update(entry=_end(p.entry, p.entry_time, p.entry_along_m, p.starts_inside),
+               exit=_end(p.exit, p.exit_time, p.exit_along_m, p.ends_inside),
+               length_m=round(p.length_m, 2), starts_inside=p.starts_inside,
+               ends_inside=p.ends_inside)
     if p.kind == ZoneKind.BORDER_BELT.value:
         out["depth_m"] = p.feature.props.get("depth_m")
     return out
@@ -177,6 +183,7 @@ def answer_route(index: ZoneIndex, track: Track, at: datetime, person: PersonCat
             "decisions": [decision_hit(d.feature) | {
                 "entry": _end(d.entry, d.entry_time, d.entry_along_m)} for d in decided],
             "obligations": obligations(kinds, person, start, catalogue),
+            "border_crossings": [crossing_dict(c) for c in crossings(index, track, start)],
             "start": ends[0].as_dict(), "end": ends[1].as_dict(),
             "valid_until": valid_until(index, np.array([track.geometry]), start, kinds,
                                        person, catalogue, cleared=cleared)}

@@ -17,6 +17,7 @@ from geo.common.zones import Sensitivity, ZoneKind
 from geo.location.decision_features import decision_hit
 from geo.location.footprint import EXACT
 from geo.location.index import Layer, ZoneIndex, as_utc64
+from geo.location.surface import surfaces
 
 #: Near the line, the side of the border is decided by the exact communes alone.
 NEAR_BORDER_M = 30.0
@@ -42,6 +43,8 @@ class PointAnswer:
     border_source: str = ""
     decisions: list[dict] = field(default_factory=list)  # restriction decisions active at `at`
     in_sea_border_area: bool = False  # the waters (12 nm) or a coastal commune
+    #: land | internal_waters | territorial_sea in Vietnam; null outside (geo.location.surface)
+    surface: str | None = None
 
     def as_dict(self) -> dict:
         """A JSON-ready dict (values are already plain: a shallow copy is enough)."""
@@ -134,7 +137,21 @@ def check_points(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray,
     pidx, fidx = index.decisions.hits(pts, when)  # areas holding the point, in force at `at`
     for p, f in sorted(zip(pidx, fidx, strict=True)):
         answers[p].decisions.append(decision_hit(index.decisions.features[f]))
+    _mark_surface(index, answers, pts, when)
     return answers
+
+
+def _mark_surface(index: ZoneIndex, answers: list[PointAnswer], pts, when) -> None:
+    """Vietnam's waters are Vietnam: ``surface``, and at sea ``in_vietnam``, ``country``
+    and the coastal province where determinable (``geo.location.surface``)."""
+    on_land = np.array([a.in_vietnam for a in answers], dtype=bool)
+    kinds, provinces = surfaces(index, pts, when, on_land)
+    for a, kind, code in zip(answers, kinds.tolist(), provinces, strict=True):
+        a.surface = kind or None
+        if kind and not a.in_vietnam:
+            a.in_vietnam, a.country = True, "VNM"
+            a.province = ({**_province_by_code(index, code), "precision": "nearest_coast"}
+                          if code else None)
 
 
 def _collect(index: ZoneIndex, pts, when, cleared: bool) -> dict[int, list[dict]]:

@@ -228,6 +228,12 @@ class BorderLine:
 
     def __init__(self, pieces: list[tuple[str, object]], source: str):
         self.source = source
+        #: the pieces as loaded (lon/lat) with their neighbour, for crossings of a route
+        self.lines = np.array([geom for _, geom in pieces], dtype=object)
+        self.line_iso = np.array([iso for iso, _ in pieces], dtype=object)
+        self.line_tree = STRtree(self.lines)
+        if len(self.lines):
+            self.line_tree.query(self.lines[:1])  # built before any thread shares it
         starts, ends, isos = [], [], []
         for iso, geom in pieces:
             line = shapely.segmentize(shapely.transform(geom, _to_metric), self.MAX_SEGMENT_M)
@@ -376,6 +382,8 @@ class ZoneIndex:
     decisions: Layer = field(default_factory=lambda: Layer([]))
     #: the sea border area: territorial waters and coastal communes (GEO-SEA-01)
     sea: Layer = field(default_factory=lambda: Layer([]))
+    #: border gates with a recorded location: (id, name, neighbour ISO3, lon, lat)
+    gates: list[tuple[str, str, str, float, float]] = field(default_factory=list)
     #: how footprints are made for sensitive zones stored without one
     footprint_spec: FootprintSpec = DEFAULT_SPEC
     #: ``zones`` as uncleared callers meet them (``public_layer``), made from ``zones``

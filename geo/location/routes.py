@@ -63,6 +63,7 @@ class Track:
         self.vertex_m = np.concatenate([c + o for c, o in zip(self.cumulative_m, offsets,
                                                                strict=False)])
         self.part_start_m = offsets[:-1]
+        self.part_end_m = offsets[1:]
 
     def clock(self) -> tuple[datetime, np.ndarray]:
         """The first time and each vertex's seconds after it (computed once per track)."""
@@ -90,6 +91,9 @@ class Passage:
     entry_time: datetime | None = None
     exit_time: datetime | None = None
     starts_inside: bool = False
+    #: the route (or its part) ends inside the zone: ``exit`` is then its last vertex,
+    #: not a crossing of the zone's edge
+    ends_inside: bool = False
 
 
 def prepare(index: ZoneIndex) -> None:
@@ -130,19 +134,8 @@ def _check_part(a: np.ndarray, n: int) -> None:
     if line.length == 0:
         raise InvalidInput(f"route part {n}: degenerate route (all vertices identical)",
                            field="geometry")
-    if not line.is_simple and _overlaps_itself(line):
-        raise InvalidInput(f"route part {n}: the route overlaps itself (runs back over its "
-                           "own path); send each pass as its own part", field="geometry")
-
-
-def _overlaps_itself(line: LineString) -> bool:
-    """True when two segments share a stretch (crossing or touching at a point is fine)."""
-    coords = np.asarray(line.coords)
-    segments = shapely.linestrings(np.stack([coords[:-1], coords[1:]], axis=1))
-    i, j = shapely.STRtree(segments).query(segments, predicate="intersects")
-    later = j > i
-    shared = shapely.intersection(segments[i[later]], segments[j[later]])
-    return bool(np.any(shapely.length(shared) > 0))
+    # Tracks as people travel them are kept as they are: out-and-back walks, loops and GPS
+    # jitter at a stop run over their own path, and every pass is measured in order.
 
 
 def _cumulative_m(a: np.ndarray) -> np.ndarray:
@@ -241,8 +234,14 @@ def _layer_passages(layer: Layer, kind: str | None, track: Track, at) -> list[Pa
             entry=tuple(a[run[0]]), exit=tuple(b[run[-1]]),
             entry_along_m=float(along_a[run[0]]), exit_along_m=float(along_b[run[-1]]),
             length_m=float(length[run].sum()), entry_time=entry_t, exit_time=exit_t,
-            starts_inside=bool(np.min(np.abs(track.part_start_m - along_a[run[0]])) < 1e-6)))
+            starts_inside=_at_any(track.part_start_m, along_a[run[0]]),
+            ends_inside=_at_any(track.part_end_m, along_b[run[-1]])))
     return out
+
+
+def _at_any(marks_m: np.ndarray, along_m: float) -> bool:
+    """True when ``along_m`` is one of ``marks_m`` (part starts or ends), to a micrometre."""
+    return bool(np.min(np.abs(marks_m - along_m)) < 1e-6)
 
 
 def _runs(feat, a, b, along_a, along_b) -> list[np.ndarray]:

@@ -25,7 +25,9 @@ COARSE = {"stretch_m": 150_000.0, "quad_segs": 8, "densify_m": 2_000.0}
 COAST_SIMPLIFY_DEG = 0.0005  # ~50 m: ample for a 22 km buffer, 20x fewer vertices
 METHOD = ("12 nm seaward of the 1982 baseline (A1-A11) plus internal waters behind it; "
           "elsewhere 12 nm from the administrative shoreline (the Gulf of Tonkin, Hoang Sa "
-          "and Truong Sa baselines are not in the data); minus land")
+          "and Truong Sa baselines are not in the data); minus land, and minus gaps in the land "
+          "that do not meet the shoreline; internal waters stored apart from the territorial "
+          "sea")
 
 
 def internal_waters(baseline: BaseGeometry, coast: BaseGeometry) -> BaseGeometry:
@@ -49,7 +51,28 @@ def territorial_waters(baseline: BaseGeometry, coast: BaseGeometry, land: BaseGe
     from_shore = _shore_buffer(simple, TERRITORIAL_SEA_M)
     waters = shapely.union_all([from_baseline, from_shore,
                                 internal_waters(baseline, simple)])
-    return as_multipolygon(shapely.difference(shapely.difference(waters, land), neighbours))
+    water = shapely.difference(shapely.difference(waters, land), neighbours)
+    return as_multipolygon(_open_to_the_sea(water, simple))
+
+
+def _open_to_the_sea(water: BaseGeometry, coast: BaseGeometry) -> BaseGeometry:
+    """The parts of ``water`` that meet the shoreline (within ~100 m): a gap in the land
+    polygon far inland (a lake, a sliver between communes) is not the sea, although the
+    polygon closed by the baseline spans it."""
+    parts = shapely.get_parts(water)
+    shore = shapely.buffer(coast, 0.001)
+    shapely.prepare(shore)
+    return shapely.union_all(parts[shapely.intersects(shore, parts)])
+
+
+def split_waters(waters: BaseGeometry, baseline: BaseGeometry,
+                 coast: BaseGeometry) -> tuple[BaseGeometry, BaseGeometry]:
+    """``waters`` as (internal waters behind the 1982 baseline, the rest): the rest is the
+    territorial sea, measured from the baseline or, where the data has none, from the
+    shoreline (there internal waters cannot be told apart and count as territorial sea)."""
+    inner = shapely.intersection(waters, internal_waters(baseline, shapely.simplify(
+        coast, COAST_SIMPLIFY_DEG)))
+    return as_multipolygon(inner), as_multipolygon(shapely.difference(waters, inner))
 
 
 def _shore_buffer(coast: BaseGeometry, distance_m: float) -> BaseGeometry:

@@ -15,7 +15,9 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from geo.common.errors import InvalidInput, NotFound
+from geo.common.security import Principal
 from geo.location import border
+from geo.store import audit
 from geo.store import models as m
 
 PRIMARY_BORDER = "bando_2026"
@@ -121,12 +123,14 @@ def rebuild(conn: Connection, *, today: date, log: Callable[[str], None] = print
 
 
 def set_belt_depth(conn: Connection, commune_code: str, depth_m: float, instrument: str,
-                   valid_from: date, *, issuer: str | border.BeltIssuer) -> dict:
+                   valid_from: date, *, issuer: str | border.BeltIssuer,
+                   principal: Principal) -> dict:
     """Record an instrument's belt depth for one border commune: the belt there becomes
     the land of the commune within ``depth_m`` geodesic metres of the border line. The
     instrument's row replaces the default strip from ``valid_from``; an earlier
     instrument's row for the commune is closed, never deleted. ``issuer`` (a
-    :class:`geo.location.border.BeltIssuer`) decides which depths are lawful (GEO-BELT-06)."""
+    :class:`geo.location.border.BeltIssuer`) decides which depths are lawful (GEO-BELT-06).
+    Audited as ``belt.set_depth`` for ``principal``, with the rows it closed as ``before``."""
     who = border.check_depth(depth_m, instrument, issuer)
     communes = exact_communes(conn)
     if commune_code not in communes:
@@ -142,12 +146,18 @@ def set_belt_depth(conn: Connection, commune_code: str, depth_m: float, instrume
         raise InvalidInput(f"commune {commune_code}: no land within {depth_m} m of the border",
                            field="commune_code")
     t = m.belt_segment
-    closed = conn.execute(update(t).where(and_(
-        t.c.commune_code == commune_code, t.c.is_default.is_(False), t.c.valid_to.is_(None)))
-        .values(valid_to=valid_from)).rowcount
+    current = and_(t.c.commune_code == commune_code, t.c.is_default.is_(False),
+                   t.c.valid_to.is_(None))
+    before = [dict(r._mapping) for r in conn.execute(
+        select(t.c.id, t.c.depth_m, t.c.instrument, t.c.issuer, t.c.valid_from).where(current))]
+    closed = conn.execute(update(t).where(current).values(valid_to=valid_from)).rowcount
     new_id = conn.execute(insert(t).values(
         province_code=province_code, commune_code=commune_code, depth_m=depth_m,
         is_default=False, instrument=instrument, issuer=who.value, valid_from=valid_from,
         geom=from_shape(piece, srid=4326)).returning(t.c.id)).scalar_one()
-    return {"id": new_id, "commune_code": commune_code, "depth_m": depth_m, "issuer": who.value,
-            "closed_previous": closed, "valid_from": valid_from.isoformat()}
+    result = {"id": new_id, "commune_code": commune_code, "depth_m": depth_m,
+              "issuer": who.value, "instrument": instrument, "closed_previous": closed,
+              "valid_from": valid_from.isoformat()}
+    audit.record(conn, principal, "belt.set_depth", "belt_segment", new_id,
+                 {"closed": before} if before else None, result)
+    return result

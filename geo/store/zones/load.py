@@ -243,8 +243,11 @@ class Loader:
             select(m.commune.c.code, m.commune.c.geom).where(m.commune.c.valid_to.is_(None)))}
         codes = sea.coastal(communes, coast)
         conn.execute(m.sea_area.delete())
-        rows = [{"part": "territorial_sea", "commune_code": None, "method": sea.METHOD,
-                 "source": "baseline+coastline", "geom": from_shape(waters, srid=4326)}]
+        inner, outer = sea.split_waters(waters, baseline, coast)
+        rows = [{"part": part, "commune_code": None, "method": sea.METHOD,
+                 "source": "baseline+coastline", "geom": from_shape(geom, srid=4326)}
+                for part, geom in (("internal_waters", inner), ("territorial_sea", outer))
+                if geom is not None]
         rows += [{"part": "coastal_commune", "commune_code": code, "source": "communes",
                   "method": "commune boundary within ~200 m of the shoreline",
                   "geom": _mp(communes[code])} for code in codes]

@@ -156,6 +156,15 @@ def _sea(conn: Connection, near: Region = EVERYWHERE) -> list[Feature]:
             for r in conn.execute(near.filter(query.order_by(t.c.id), t.c.geom))]
 
 
+def _gate_points(conn: Connection) -> list[tuple[str, str, str, float, float]]:
+    """Gates with a recorded location (``gate.location``): id, name, neighbour, lon, lat."""
+    g = m.gate
+    rows = conn.execute(select(g.c.id, g.c.name, g.c.neighbour_iso3, g.c.location)
+                        .where(g.c.location.is_not(None)).order_by(g.c.id))
+    return [(r.id, r.name, r.neighbour_iso3, to_shape(r.location).x, to_shape(r.location).y)
+            for r in rows]
+
+
 def _territory(conn: Connection, source: str, near: Region = EVERYWHERE) -> list[Feature]:
     t = m.territory
     query = select(t.c.name, near.geom(t.c.geom)).where(t.c.source == source)
@@ -207,6 +216,7 @@ def index_from(conn: Connection, spec: FootprintSpec = DEFAULT_SPEC,
         built_at=now(),
         decisions=Layer(_decisions(conn, near)),
         sea=Layer(_sea(conn, near)),
+        gates=_gate_points(conn),
         footprint_spec=spec,
     )
     if not (len(index.territory) or data_loaded(conn)):

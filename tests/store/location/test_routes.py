@@ -92,13 +92,16 @@ def test_make_track__bad_routes_are_refused():
         routes.make_track([[[106.0, 21.0], [106.0, 21.0]]])
     with pytest.raises(InvalidInput, match="at least 2"):
         routes.make_track([[[106.0, 21.0]]])
-    with pytest.raises(InvalidInput, match="overlaps itself"):
-        routes.make_track([[[106.0, 21.0], [106.1, 21.0], [106.05, 21.0]]])
     with pytest.raises(PayloadTooLarge):
         routes.make_track([[[106.0 + i * 1e-3, 21.0] for i in range(20)]], max_vertices=10)
     t = parse_instant("2026-03-01T08:00")
     with pytest.raises(InvalidInput, match="out of order"):
         routes.make_track([[[106.0, 21.0], [106.1, 21.0]]], [[t, t - timedelta(minutes=1)]])
+
+
+def test_make_track__running_back_over_itself_is_allowed():
+    track = routes.make_track([[[106.0, 21.0], [106.1, 21.0], [106.05, 21.0]]])
+    assert track.length_m == pytest.approx(1.5 * GEOD.inv(106.0, 21.0, 106.1, 21.0)[2])
 
 
 def test_make_track__crossing_itself_is_allowed():

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from geo.common.crs import GEOD
 from geo.common.errors import InvalidInput, NotFound
+from geo.common.security import Principal, Role
 from geo.common.timeutil import HANOI
 from geo.location.check import check_points
 from geo.store.zones.derive import set_belt_depth
@@ -19,6 +20,7 @@ INSTRUMENT = "Nghị quyết thử nghiệm số 01/NQ-HĐND (test)"
 COUNCIL = "provincial_peoples_council"
 PM = "prime_minister"
 PM_DECISION = "Quyết định thử nghiệm số 01/QĐ-TTg (test)"
+ADMIN = Principal(subject="test-belt-admin", roles=frozenset({Role.ADMIN}))
 
 
 def _probe_points(index):
@@ -34,7 +36,8 @@ def _probe_points(index):
 
 
 def test_set_belt_depth__narrower_belt_replaces_the_default(conn, loaded):
-    result = set_belt_depth(conn, LUNG_CU, 500.0, INSTRUMENT, date(2027, 1, 1), issuer=COUNCIL)
+    result = set_belt_depth(conn, LUNG_CU, 500.0, INSTRUMENT, date(2027, 1, 1), issuer=COUNCIL,
+                            principal=ADMIN)
     assert result["depth_m"] == 500.0
     # the index built inside this (rolled back) transaction sees the new row
     index = index_from(conn)
@@ -49,7 +52,8 @@ def test_set_belt_depth__narrower_belt_replaces_the_default(conn, loaded):
 
 
 def test_set_belt_depth__edge_at_500_m_geodesic(conn, loaded):
-    set_belt_depth(conn, LUNG_CU, 500.0, INSTRUMENT, date(2027, 1, 1), issuer=COUNCIL)
+    set_belt_depth(conn, LUNG_CU, 500.0, INSTRUMENT, date(2027, 1, 1), issuer=COUNCIL,
+                   principal=ADMIN)
     index = index_from(conn)
     near, _ = _probe_points(index)
     a = near[0]
@@ -86,7 +90,8 @@ def test_set_belt_depth__edge_at_500_m_geodesic(conn, loaded):
 ])
 def test_set_belt_depth__refusals(conn, loaded, depth, instrument, issuer, field):
     with pytest.raises(InvalidInput) as err:
-        set_belt_depth(conn, LUNG_CU, depth, instrument, date(2027, 1, 1), issuer=issuer)
+        set_belt_depth(conn, LUNG_CU, depth, instrument, date(2027, 1, 1), issuer=issuer,
+                       principal=ADMIN)
     assert err.value.field == field
     count = conn.execute(text("SELECT count(*) FROM belt_segment WHERE commune_code = :c "
                               "AND NOT is_default"), {"c": LUNG_CU}).scalar_one()
@@ -95,21 +100,23 @@ def test_set_belt_depth__refusals(conn, loaded, depth, instrument, issuer, field
 
 def test_set_belt_depth__provincial_refusal_cites_the_circular(conn, loaded):
     with pytest.raises(InvalidInput) as err:
-        set_belt_depth(conn, LUNG_CU, 1500.0, INSTRUMENT, date(2027, 1, 1), issuer=COUNCIL)
+        set_belt_depth(conn, LUNG_CU, 1500.0, INSTRUMENT, date(2027, 1, 1), issuer=COUNCIL,
+                       principal=ADMIN)
     assert "Circular 43/2015/TT-BQP Art 3(1)(b)" in err.value.message
     assert err.value.detail["rules_ref"] == "GEO-BELT-06"
 
 
 def test_set_belt_depth__prime_minister_may_go_under_100_m(conn, loaded):
     result = set_belt_depth(conn, LUNG_CU, 50.0, "Quyết định 679/QĐ-TTg (test)",
-                            date(2027, 1, 1), issuer=PM)
+                            date(2027, 1, 1), issuer=PM, principal=ADMIN)
     assert result["depth_m"] == 50.0 and result["issuer"] == PM
 
 
 def test_set_belt_depth__prime_minister_may_go_over_1000_m(conn, loaded):
     """A 1,500 m belt by a Prime Minister's decision: recorded (the database check of
     migration 0004 allows it) and the point check follows it past 1,000 m."""
-    result = set_belt_depth(conn, LUNG_CU, 1500.0, PM_DECISION, date(2027, 1, 1), issuer=PM)
+    result = set_belt_depth(conn, LUNG_CU, 1500.0, PM_DECISION, date(2027, 1, 1), issuer=PM,
+                            principal=ADMIN)
     assert result["depth_m"] == 1500.0 and result["issuer"] == PM
     stored = conn.execute(text("SELECT depth_m, issuer FROM belt_segment WHERE id = :i"),
                           {"i": result["id"]}).one()
@@ -132,4 +139,22 @@ def test_belt_depth__database_check_refuses_over_the_sanity_bound(conn, loaded):
 
 def test_set_belt_depth__unknown_commune(conn, loaded):
     with pytest.raises(NotFound):
-        set_belt_depth(conn, "99999", 500.0, INSTRUMENT, date(2027, 1, 1), issuer=COUNCIL)
+        set_belt_depth(conn, "99999", 500.0, INSTRUMENT, date(2027, 1, 1), issuer=COUNCIL,
+                       principal=ADMIN)
+
+
+def test_set_belt_depth__is_audited_with_the_row_it_closes(conn, loaded):
+    first = set_belt_depth(conn, LUNG_CU, 600.0, INSTRUMENT, date(2027, 1, 1),
+                           issuer=COUNCIL, principal=ADMIN)
+    second = set_belt_depth(conn, LUNG_CU, 400.0, INSTRUMENT + " bis", date(2027, 6, 1),
+                            issuer=COUNCIL, principal=ADMIN)
+    rows = conn.execute(text(
+        "SELECT who, action, entity, entity_id, before, after FROM audit_log "
+        "WHERE action = 'belt.set_depth' AND entity_id IN (:a, :b) ORDER BY id"),
+        {"a": str(first["id"]), "b": str(second["id"])}).all()
+    assert [r.entity_id for r in rows] == [str(first["id"]), str(second["id"])]
+    assert all(r.who == "test-belt-admin" and r.entity == "belt_segment" for r in rows)
+    assert rows[0].before is None and rows[0].after["depth_m"] == 600.0
+    assert rows[1].before["closed"][0]["id"] == first["id"]
+    assert rows[1].before["closed"][0]["depth_m"] == 600.0
+    assert rows[1].after["instrument"].endswith(" bis")

@@ -113,7 +113,8 @@ def test_sea_border_area__waters_and_coastal_communes(index, loaded):
 
     gulf, mong_cai, hanoi, hoang_sa = check_points(
         index, [106.8, 107.98, 105.8542, 112.0], [20.6, 21.52, 21.0285, 16.5])
-    assert gulf.in_sea_border_area and not gulf.in_vietnam  # Gulf of Tonkin, 12 nm
+    assert gulf.in_sea_border_area and gulf.in_vietnam  # Gulf of Tonkin, 12 nm: Vietnam's
+    assert gulf.surface == "territorial_sea" and gulf.country == "VNM"
     assert mong_cai.in_sea_border_area and mong_cai.commune["name"] == "Móng Cái 1"
     assert not hanoi.in_sea_border_area
     assert hoang_sa.in_sea_border_area  # around the Hoàng Sa islands (shoreline fallback)
@@ -121,4 +122,5 @@ def test_sea_border_area__waters_and_coastal_communes(index, loaded):
 
 def test_sea_border_area__rows(conn, loaded):
     assert count(conn, "sea_area WHERE part = 'territorial_sea'") == 1
+    assert count(conn, "sea_area WHERE part = 'internal_waters'") == 1
     assert count(conn, "sea_area WHERE part = 'coastal_commune'") == 197
