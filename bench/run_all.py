@@ -1,5 +1,6 @@
 """Every benchmark, one after the other in one run on this machine, so the figures are
-comparable: point check (single and 100,000 in process), batch (1,000,000 points), routes,
+comparable: point check (single and 100,000 in process), index rebuild and preparation
+(before/after issue 17), batch (1,000,000 points), routes,
 HTTP load (bare endpoint / in-memory index / one PostGIS query per request) and 1 vs 2
 workers.
 
@@ -13,8 +14,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("point_check.py", "batch.py", "routes.py", "http_load.py", "intake_bench.py",
-         "workers.py")
+ORDER = ("point_check.py", "index_build.py", "batch.py", "routes.py", "http_load.py",
+         "intake_bench.py", "workers.py")
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ are vectorised over arrays of lon/lat (EPSG:4326): one transform, one tree query
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -167,7 +169,8 @@ class Layer:
 class CellTable:
     """Feature indices per grid cell of ``cell_deg`` degrees (lon/lat), built with numpy:
     the sorted keys of the occupied cells, each with a slice of one member array (a
-    compressed sparse row table). A feature whose bounding box spans more than ``BIG_CELLS``
+    compressed sparse row table), then one dict from cell key to its features for the
+    lookup (a dict probe beats a binary search from Python). A feature whose bounding box spans more than ``BIG_CELLS``
     cells (a neighbour country, the territorial sea) is not tabled cell by cell: it is a
     candidate wherever its bounding box holds the point. Features with empty geometry (NaN
     bounds) are never candidates.
@@ -196,6 +199,9 @@ class CellTable:
         self.keys, first = np.unique(key, return_index=True)
         self.offsets = np.append(first, len(key))
         self.members = owner[order].astype(np.int32)
+        members, offsets = self.members.tolist(), self.offsets.tolist()
+        self.cells = dict(zip(self.keys.tolist(), (tuple(members[a:b]) for a, b in zip(
+            offsets, offsets[1:], strict=False)), strict=False))
         self.big = np.flatnonzero(big).tolist()
         self.big_bounds = bounds[big].tolist()
 
@@ -206,30 +212,27 @@ class CellTable:
         return np.clip(cells, -half, half - 1).astype(np.int64)
 
     def _key(self, x, y):
-        half = self.SPAN // 2
-        return (x + half) * self.SPAN + (y + half)
+        return x * self.SPAN + y  # one int per cell: |y| < SPAN / 2, so no two collide
 
-    def candidates(self, lon: float, lat: float) -> list[int]:
-        """Indices of the features whose cells (or bounding box) hold (lon, lat), ascending."""
-        if not (math.isfinite(lon) and math.isfinite(lat)):
-            return []
-        half = self.SPAN // 2
-        x = min(max(int(lon // self.cell_deg), -half), half - 1)
-        y = min(max(int(lat // self.cell_deg), -half), half - 1)
-        key = self._key(x, y)
-        j = int(self.keys.searchsorted(key))
-        found = (self.members[self.offsets[j]:self.offsets[j + 1]].tolist()
-                 if j < len(self.keys) and self.keys[j] == key else [])
+    def candidates(self, lon: float, lat: float) -> Sequence[int]:
+        """Indices of the features whose cells (or bounding box) hold (lon, lat), ascending
+        (NaN or far outside the world: only the bounding-box features can say no)."""
+        if -200.0 <= lon <= 200.0 and -100.0 <= lat <= 100.0:
+            found = self.cells.get(int(lon // self.cell_deg) * self.SPAN
+                                   + int(lat // self.cell_deg), ())
+        else:
+            found = ()
         if self.big:
             extra = [i for i, (w, s, e, n) in zip(self.big, self.big_bounds, strict=True)
                      if w <= lon <= e and s <= lat <= n]
             if extra:
-                found = sorted(found + extra)
+                return sorted((*found, *extra))
         return found
 
     @property
     def nbytes(self) -> int:
-        return self.keys.nbytes + self.members.nbytes + self.offsets.nbytes
+        return self.keys.nbytes + self.members.nbytes + self.offsets.nbytes + sum(
+            sys.getsizeof(v) for v in self.cells.values()) + sys.getsizeof(self.cells)
 
 
 def _prepare_for_threads(geoms: np.ndarray, tree: STRtree) -> None:
