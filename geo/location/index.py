@@ -170,9 +170,9 @@ class CellTable:
     """Feature indices per grid cell of ``cell_deg`` degrees (lon/lat), built with numpy:
     the sorted keys of the occupied cells, each with a slice of one member array (a
     compressed sparse row table), then one dict from cell key to its features for the
-    lookup (a dict probe beats a binary search from Python). A feature whose bounding box spans more than ``BIG_CELLS``
-    cells (a neighbour country, the territorial sea) is not tabled cell by cell: it is a
-    candidate wherever its bounding box holds the point. Features with empty geometry (NaN
+    lookup (a dict probe beats a binary search from Python). A feature whose bounding box
+    spans more than ``BIG_CELLS`` cells (a neighbour country, the territorial sea) is not
+    tabled cell by cell: it is a candidate wherever its bounding box holds the point. Features with empty geometry (NaN
     bounds) are never candidates.
     """
 
