@@ -172,8 +172,8 @@ class CellTable:
     compressed sparse row table), then one dict from cell key to its features for the
     lookup (a dict probe beats a binary search from Python). A feature whose bounding box
     spans more than ``BIG_CELLS`` cells (a neighbour country, the territorial sea) is not
-    tabled cell by cell: it is a candidate wherever its bounding box holds the point. Features with empty geometry (NaN
-    bounds) are never candidates.
+    tabled cell by cell: it is a candidate wherever its bounding box holds the point.
+    Features with empty geometry (NaN bounds) are never candidates.
     """
 
     BIG_CELLS = 4_096
