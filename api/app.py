@@ -125,10 +125,13 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         # the raw database error (host, port) goes to the log, not to anonymous callers
         body = {"status": "ok" if live.healthy else "degraded", "database": live.healthy,
                 "index_version": live.version, "prepared": live.prepared.is_set(),
-                "message": None if live.healthy else "database unavailable",
+                "message": None if live.healthy else (
+                    f"zone index not built ({live.stale_error})" if live.stale_error
+                    else "database unavailable"),
                 "role": live.replica["role"], "data_version": live.db_version,
                 "wal_lsn": live.replica["wal_lsn"], "lag_s": live.replica["lag_s"],
-                "index_build_s": live.build_s,
+                "index_build_s": live.build_s, "index_warm_s": live.warm_s,
+                "stale": live.stale, "stale_error": live.stale_error,
                 "writes": getattr(app.state, "topology", None) is not None
                 and app.state.topology.write_url is not None}
         return JSONResponse(body, 200 if live.healthy else 503)

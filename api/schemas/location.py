@@ -112,6 +112,14 @@ class Health(BaseModel):
                                                           "is replayed")
     index_build_s: float | None = Field(default=None, description="seconds the last zone "
                                                                  "index build took")
+    index_warm_s: float | None = Field(default=None, description="seconds the last index's "
+                                                                "preparation took (before "
+                                                                "its swap)")
+    stale: bool = Field(default=False, description="true: the last rebuild failed (bad data, "
+                                                   "not a lost database) and the previous "
+                                                   "index is still served")
+    stale_error: str | None = Field(default=None, description="the class of the error that "
+                                                              "failed the last rebuild")
     writes: bool | None = Field(default=None, description="false: this worker serves reads "
                                                           "only; writes go to the primary")
 

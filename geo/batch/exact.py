@@ -14,7 +14,7 @@ import shapely
 
 from geo.common import crs
 from geo.common.zones import ZoneKind
-from geo.location.check import NEAR_BORDER_M, _belt_hits
+from geo.location.check import NEAR_BORDER_M, _belt_hits, commune_codes, land_border_rows
 from geo.location.index import Layer, ZoneIndex
 
 #: Outside Vietnam and its neighbours' polygons, ``check_points`` names the neighbour of the
@@ -161,10 +161,10 @@ def _decision_pairs(index: ZoneIndex, pts, when):
         yield p, index.decisions.features[f]
 
 
-def _belt_rows(index: ZoneIndex, lk: Lookups, pts, when) -> np.ndarray:
+def _belt_rows(index: ZoneIndex, lk: Lookups, pts, when, codes) -> np.ndarray:
     """The belt feature per point (-1 none), by ``geo.location.check``'s own override rule."""
     out = np.full(len(pts), -1, dtype=np.int32)
-    for p, hit in _belt_hits(index, pts, when).items():
+    for p, hit in _belt_hits(index, pts, when, codes).items():
         out[p] = lk.belt_row[hit["id"]]
     return out
 
@@ -178,9 +178,10 @@ def exact_columns(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray, when: np.n
     (``border_distance_m`` is NaN elsewhere). Zones as ``cleared`` callers meet them."""
     pts = shapely.points(lon, lat)
     hit = {name: getattr(index, name).first_hit(pts, when) for name in (
-        "communes_exact", "communes_simplified", "provinces", "territory", "neighbours",
-        "land_border")}
+        "communes_exact", "communes_simplified", "provinces", "territory", "neighbours")}
     exact, simple = hit["communes_exact"], hit["communes_simplified"]
+    codes = commune_codes(index, exact, simple)  # the overlap rule of geo.location.check
+    hit["land_border"] = land_border_rows(index, pts, when, codes)
     if dist is None or iso is None:  # needed by the 30 m rule, or by the country rule
         dist, iso = np.full(len(lon), np.nan), np.full(len(lon), "", dtype="U3")
         need = np.flatnonzero((exact < 0) & ((hit["territory"] >= 0) | (hit["neighbours"] < 0)))
@@ -193,7 +194,7 @@ def exact_columns(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray, when: np.n
         np.where(by_line, iso, ""))).astype("U3")
     cols["in_vietnam"] = in_vn
     cols["in_land_border_area"] = in_vn & (hit["land_border"] >= 0)
-    belt = np.where(in_vn, _belt_rows(index, lk, pts, when), -1).astype(np.int32)
+    belt = np.where(in_vn, _belt_rows(index, lk, pts, when, codes), -1).astype(np.int32)
     cols.update(in_border_belt=belt >= 0, belt_index=belt, belt_id=lk.belt_id[belt],
                 belt_depth_m=lk.belt_depth_m[belt], border_distance_m=np.round(dist, 2),
                 nearest_neighbour=np.asarray(iso, dtype="U3"), at=when)

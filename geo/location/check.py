@@ -90,8 +90,35 @@ def _overridden(index: ZoneIndex, when: np.datetime64) -> set[str]:
             if layer.starts[f] <= when < layer.ends[f]}
 
 
-def _belt_hits(index: ZoneIndex, pts, when) -> dict[int, dict]:
-    """Belt segment per point; an instrument's belt replaces the default for its commune."""
+def commune_codes(index: ZoneIndex, exact: np.ndarray, simple: np.ndarray) -> np.ndarray:
+    """The commune holding each point ("" none), by the one rule for overlapping communes:
+    exact geometry first; where communes overlap in the data (``geo.location.overlaps``),
+    the lowest code (``Layer.first_hit``). The belt row and the land border listing of a
+    point are those of this commune (``_belt_hits``, ``land_border_rows``)."""
+    ex, si = index.communes_exact.ids, index.communes_simplified.ids
+    out = np.full(len(exact), "", dtype=object)
+    out[exact >= 0] = ex[exact[exact >= 0]]
+    use = (exact < 0) & (simple >= 0)
+    out[use] = si[simple[use]]
+    return out
+
+
+def land_border_rows(index: ZoneIndex, pts, when, codes: np.ndarray) -> np.ndarray:
+    """Per point, the land border row (-1 none) of its commune (``commune_codes``); a point
+    in no commune keeps the lowest row holding it."""
+    pidx, fidx = index.land_border.hits(pts, when)
+    own = (codes[pidx] == "") | (index.land_border.ids[fidx] == codes[pidx])
+    out = np.full(len(pts), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(out, pidx[own], fidx[own])
+    out[out == np.iinfo(np.int64).max] = -1
+    return out
+
+
+def _belt_hits(index: ZoneIndex, pts, when, codes: np.ndarray | None = None
+               ) -> dict[int, dict]:
+    """Belt segment per point; an instrument's belt replaces the default for its commune.
+    With ``codes`` (``commune_codes``), only rows of the point's commune (or of no commune)
+    count: where communes overlap, another commune's belt does not apply."""
     pidx, fidx = index.belt.hits(pts, when)
     if not len(pidx):
         return {}
@@ -100,7 +127,10 @@ def _belt_hits(index: ZoneIndex, pts, when) -> dict[int, dict]:
     out: dict[int, dict] = {}
     for p, f in zip(pidx.tolist(), fidx.tolist(), strict=True):
         props = feats[f].props
-        if props["is_default"] and (props.get("commune_code") in overridden or p in out):
+        owner = props.get("commune_code")
+        if codes is not None and owner and codes[p] and owner != codes[p]:
+            continue
+        if props["is_default"] and (owner in overridden or p in out):
             continue
         out[p] = {"id": feats[f].id, "depth_m": props["depth_m"],
                   "is_default": props["is_default"], "instrument": props["instrument"],
@@ -122,8 +152,9 @@ def check_points(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray,
     province = index.provinces.first_hit(pts, when)
     land = index.territory.first_hit(pts, when)
     neighbour_poly = index.neighbours.first_hit(pts, when)
-    lba = index.land_border.first_hit(pts, when)
-    belt = _belt_hits(index, pts, when)
+    codes = commune_codes(index, exact, simple)
+    lba = land_border_rows(index, pts, when, codes)
+    belt = _belt_hits(index, pts, when, codes)
     dist, near_iso = index.border.nearest(lon, lat)
     zones = _collect(index, pts, when, cleared)
     answers = []

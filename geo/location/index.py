@@ -8,8 +8,10 @@ are vectorised over arrays of lon/lat (EPSG:4326): one transform, one tree query
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import shapely
@@ -17,6 +19,7 @@ from scipy.spatial import cKDTree
 from shapely import STRtree
 
 from geo.common import crs
+from geo.common.timeutil import HANOI
 from geo.location.footprint import (
     DEFAULT_SPEC,
     GENERALISED,
@@ -29,13 +32,18 @@ from geo.location.footprint import (
 
 FAR_PAST = np.datetime64("1900-01-01T00:00:00", "us")
 FAR_FUTURE = np.datetime64("9999-01-01T00:00:00", "us")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def as_utc64(moment: datetime | None, default: np.datetime64) -> np.datetime64:
-    """An aware datetime as UTC numpy datetime64[us] (None -> ``default``)."""
+    """A datetime as UTC numpy datetime64[us] (None -> ``default``). A naive datetime is
+    Hanoi time (the project rule, as ``geo.common.timeutil.parse_instant``), never the
+    server's local time."""
     if moment is None:
         return default
-    return np.datetime64(int(moment.timestamp() * 1_000_000), "us")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=HANOI)
+    return np.datetime64((moment - _EPOCH) // timedelta(microseconds=1), "us")
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class Layer:
 
     def __init__(self, features: list[Feature]):
         self.features = features
+        self.ids = np.array([f.id for f in features], dtype=object)
         self.geoms = np.array([f.geom for f in features], dtype=object)
         self.tree = STRtree(self.geoms)
         _prepare_for_threads(self.geoms, self.tree)
@@ -65,7 +74,7 @@ class Layer:
         self.ends = np.array([as_utc64(f.valid_to, FAR_FUTURE) for f in features],
                              dtype="datetime64[us]")
         self._tiles: Tiles | None = None
-        self._cells: dict[tuple[int, int], list[int]] | None = None
+        self._cells: CellTable | None = None
         #: rows set by an instrument (belt layer: not the default strip)
         self.instrument_rows = [i for i, f in enumerate(features)
                                 if f.props.get("is_default") is False]
@@ -93,24 +102,21 @@ class Layer:
     CELL_DEG = 0.05
 
     def hits_one(self, point, at: np.datetime64) -> list[int]:
-        """Features holding one shapely Point at ``at`` (the single-request fast path: a
-        dict of 0.05-degree cells instead of the array-oriented tree query)."""
+        """Features holding one shapely Point at ``at``, in index order (the single-request
+        fast path: a table of 0.05-degree cells instead of the array-oriented tree query;
+        ``prepare`` builds it, else the first call does)."""
         if not self.features:
             return []
-        if self._cells is None:
-            self._cells = self._build_cells()
-        key = (int(point.x // self.CELL_DEG), int(point.y // self.CELL_DEG))
-        return [i for i in self._cells.get(key, ())
+        cells = self._cells if self._cells is not None else self.prepare()
+        return [i for i in cells.candidates(point.x, point.y)
                 if self.starts[i] <= at < self.ends[i] and self.geoms[i].intersects(point)]
 
-    def _build_cells(self) -> dict[tuple[int, int], list[int]]:
-        cells: dict[tuple[int, int], list[int]] = {}
-        bounds = shapely.bounds(self.geoms) // self.CELL_DEG
-        for i, (x0, y0, x1, y1) in enumerate(bounds.astype(int).tolist()):
-            for x in range(x0, x1 + 1):
-                for y in range(y0, y1 + 1):
-                    cells.setdefault((x, y), []).append(i)
-        return cells
+    def prepare(self) -> CellTable:
+        """Build the single-point cell table now (before the layer is shared or swapped
+        in), and return it."""
+        if self._cells is None:
+            self._cells = CellTable(shapely.bounds(self.geoms), self.CELL_DEG)
+        return self._cells
 
     def next_change(self, geoms: np.ndarray, after: np.datetime64) -> np.datetime64:
         """The earliest validity boundary after ``after`` among features touching ``geoms``
@@ -158,6 +164,75 @@ class Layer:
         if self._tiles is None:
             self._tiles = Tiles(self.geoms)
         return self._tiles
+
+
+class CellTable:
+    """Feature indices per grid cell of ``cell_deg`` degrees (lon/lat), built with numpy:
+    the sorted keys of the occupied cells, each with a slice of one member array (a
+    compressed sparse row table), then one dict from cell key to its features for the
+    lookup (a dict probe beats a binary search from Python). A feature whose bounding box
+    spans more than ``BIG_CELLS`` cells (a neighbour country, the territorial sea) is not
+    tabled cell by cell: it is a candidate wherever its bounding box holds the point.
+    Features with empty geometry (NaN bounds) are never candidates.
+    """
+
+    BIG_CELLS = 4_096
+    SPAN = 1 << 13  # cell indices are clamped to [-SPAN/2, SPAN/2): 0.05 deg covers +-204 deg
+
+    def __init__(self, bounds: np.ndarray, cell_deg: float):
+        self.cell_deg = cell_deg
+        ok = np.all(np.isfinite(bounds), axis=1)
+        lo = self._cell(bounds[:, :2], ok)
+        hi = self._cell(bounds[:, 2:], ok)
+        nx, ny = hi[:, 0] - lo[:, 0] + 1, hi[:, 1] - lo[:, 1] + 1
+        count = np.where(ok, nx * ny, 0)
+        big = count > self.BIG_CELLS
+        small = np.flatnonzero(ok & ~big)
+        per = count[small]
+        owner = np.repeat(small, per)  # one entry per (feature, cell), features ascending
+        k = np.arange(len(owner)) - np.repeat(np.cumsum(per) - per, per)
+        x = lo[owner, 0] + k // ny[owner]
+        y = lo[owner, 1] + k % ny[owner]
+        key = self._key(x, y)
+        order = np.argsort(key, kind="stable")  # within a cell, features stay ascending
+        key = key[order]
+        self.keys, first = np.unique(key, return_index=True)
+        self.offsets = np.append(first, len(key))
+        self.members = owner[order].astype(np.int32)
+        members, offsets = self.members.tolist(), self.offsets.tolist()
+        self.cells = dict(zip(self.keys.tolist(), (tuple(members[a:b]) for a, b in zip(
+            offsets, offsets[1:], strict=False)), strict=False))
+        self.big = np.flatnonzero(big).tolist()
+        self.big_bounds = bounds[big].tolist()
+
+    def _cell(self, lonlat: np.ndarray, ok: np.ndarray) -> np.ndarray:
+        """Cell indices (floor division, as ``candidates`` computes them), clamped."""
+        half = self.SPAN // 2
+        cells = np.where(ok[:, None], lonlat, 0.0) // self.cell_deg
+        return np.clip(cells, -half, half - 1).astype(np.int64)
+
+    def _key(self, x, y):
+        return x * self.SPAN + y  # one int per cell: |y| < SPAN / 2, so no two collide
+
+    def candidates(self, lon: float, lat: float) -> Sequence[int]:
+        """Indices of the features whose cells (or bounding box) hold (lon, lat), ascending
+        (NaN or far outside the world: only the bounding-box features can say no)."""
+        if -200.0 <= lon <= 200.0 and -100.0 <= lat <= 100.0:
+            found = self.cells.get(int(lon // self.cell_deg) * self.SPAN
+                                   + int(lat // self.cell_deg), ())
+        else:
+            found = ()
+        if self.big:
+            extra = [i for i, (w, s, e, n) in zip(self.big, self.big_bounds, strict=True)
+                     if w <= lon <= e and s <= lat <= n]
+            if extra:
+                return sorted((*found, *extra))
+        return found
+
+    @property
+    def nbytes(self) -> int:
+        return self.keys.nbytes + self.members.nbytes + self.offsets.nbytes + sum(
+            sys.getsizeof(v) for v in self.cells.values()) + sys.getsizeof(self.cells)
 
 
 def _prepare_for_threads(geoms: np.ndarray, tree: STRtree) -> None:

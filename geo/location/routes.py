@@ -154,12 +154,23 @@ def _check_times(times: list[list[datetime]], arrays: list[np.ndarray]) -> None:
                                f"before {a.isoformat()})", field="times")
 
 
-def time_at(track: Track, along_m: np.ndarray) -> list[datetime | None]:
-    """Times at ``along_m`` metres from the route's start (constant speed per segment)."""
+def time_at(track: Track, along_m: np.ndarray, *, ending: bool = False
+            ) -> list[datetime | None]:
+    """Times at ``along_m`` metres from the route's start (constant speed per segment).
+
+    Where two vertices lie at the same distance along (the end of one part and the start
+    of the next, or a stop), a stretch that ends there (``ending``) takes the earlier
+    vertex's time, one that starts there the later one's.
+    """
     if track.times is None:
         return [None] * len(along_m)
     base, seconds = track.clock()
-    values = np.interp(along_m, track.vertex_m, seconds)
+    xp = track.vertex_m
+    j = np.clip(np.searchsorted(xp, along_m, side="left" if ending else "right"),
+                1, len(xp) - 1)
+    span = xp[j] - xp[j - 1]
+    frac = np.clip((along_m - xp[j - 1]) / np.where(span > 0, span, 1.0), 0.0, 1.0)
+    values = seconds[j - 1] + np.where(span > 0, frac, 0.0) * (seconds[j] - seconds[j - 1])
     return [base + timedelta(seconds=float(v)) for v in values]
 
 
@@ -225,7 +236,8 @@ def _layer_passages(layer: Layer, kind: str | None, track: Track, at) -> list[Pa
     out = []
     for run in _runs(feat, a, b, along_a, along_b):
         f = int(feat[run[0]])
-        entry_t, exit_t = time_at(track, np.array([along_a[run[0]], along_b[run[-1]]]))
+        [entry_t] = time_at(track, np.array([along_a[run[0]]]))
+        [exit_t] = time_at(track, np.array([along_b[run[-1]]]), ending=True)
         moment = as_utc64(entry_t or at, None)
         if not layer.starts[f] <= moment < layer.ends[f]:
             continue

@@ -216,7 +216,16 @@ data_version = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-#: Tables whose edits change location answers; a trigger bumps ``data_version`` on each.
+#: Writes counted per table (migration 0009): the data version is ``data_version`` row 1
+#: plus the sum of these counts, so that writes to different tables lock different rows.
+data_version_table = Table(
+    "data_version_table", metadata,
+    Column("table_name", Text, primary_key=True),
+    Column("version", BigInteger, nullable=False, server_default="0"),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+#: Tables whose edits change location answers; a trigger bumps the data version on each.
 ZONE_TABLES = ("territory", "province", "commune", "border_segment", "land_border_commune",
                "belt_segment", "zone", "sea_area", "checkpoint_area")
 

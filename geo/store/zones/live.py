@@ -16,14 +16,13 @@ import threading
 import time
 
 import psycopg
-import shapely
 from sqlalchemy.engine import Engine, make_url
 
 from geo.batch import check as batch
 from geo.common.errors import StoreUnavailable
 from geo.location import routes
 from geo.location.footprint import DEFAULT_SPEC, FootprintSpec
-from geo.location.index import FAR_PAST, ZoneIndex
+from geo.location.index import ZoneIndex
 from geo.store.zones import snapshot
 
 log = logging.getLogger("borderzone.index")
@@ -56,9 +55,7 @@ def warm(index: ZoneIndex) -> None:
     for name in ("territory", "neighbours", "provinces", "communes_exact",
                  "communes_simplified", "land_border", "belt", "zones", "zones_public",
                  "checkpoint_areas", "decisions", "sea"):
-        layer = getattr(index, name)
-        if len(layer):
-            layer.hits_one(shapely.Point(0.0, 0.0), FAR_PAST)
+        getattr(index, name).prepare()
 
 
 class LiveIndex:
@@ -76,20 +73,32 @@ class LiveIndex:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
-        #: set once the current index's lazy structures are built (see ``warm``)
+        #: set once an index is served: every index is prepared (``warm``) before its swap
         self.prepared = threading.Event()
+        self._refreshing = threading.Lock()
+        #: True while the last rebuild failed and an older index is still served
+        self.stale = False
+        #: the class of the error that made the index stale (``DataError``, ...)
+        self.stale_error: str | None = None
+        self._failed_version: int | None = None
         #: the server's role and WAL position at the last probe (``/health``)
         self.replica: dict = {"role": None, "wal_lsn": None, "lag_s": None,
                               "primary": None}
         #: the data version the database reported at the last probe
         self.db_version: int | None = None
-        #: seconds the last index build took (snapshot read + preparation, before warming)
+        #: seconds the last index build took (snapshot read + layer preparation) ...
         self.build_s: float | None = None
+        #: ... and its preparation for requests (``warm``), both before the swap
+        self.warm_s: float | None = None
 
     # -- reading ----------------------------------------------------------------------
     def get(self) -> ZoneIndex:
-        """The current index, or StoreUnavailable while the database is unreachable."""
+        """The current index (the last good one while a rebuild fails: ``stale``), or
+        StoreUnavailable while the database is unreachable or no index could be built."""
         index = self._index
+        if index is None and self.stale_error is not None:
+            raise StoreUnavailable("the zone index could not be built from the data "
+                                   f"({self.stale_error}); location answers are suspended")
         if index is None or not self._healthy:
             raise StoreUnavailable("the database is unavailable; location answers are "
                                    "suspended until it is back (retry shortly)")
@@ -105,35 +114,62 @@ class LiveIndex:
 
     # -- refreshing -------------------------------------------------------------------
     def refresh(self, *, force: bool = False) -> bool:
-        """Rebuild if the data version moved (or ``force``). True when a rebuild happened."""
-        version = snapshot.current_version(self.engine)
-        self.db_version = version
-        if not force and self._index is not None and self._index.version == version:
-            self._healthy = True
-            return False
+        """Rebuild if the data version moved (or ``force``): build, prepare, then swap. True
+        when a new index was swapped in.
+
+        An unreachable database raises StoreUnavailable (checks answer 503 until it is
+        back). Any other failure of the build or its preparation (bad data, a geometry
+        error) keeps the last good index serving, marked ``stale`` with the error's class
+        (``/health``); that version is not tried again until the data moves or ``force``.
+        One refresh at a time: a second caller waits, then finds the index current.
+        """
+        with self._refreshing:
+            version = snapshot.current_version(self.engine)
+            self.db_version = version
+            current = self._index
+            if not force and ((current is not None and current.version == version)
+                              or version == self._failed_version):
+                self._healthy = True
+                return False
+            try:
+                index = self._build()
+            except StoreUnavailable:
+                raise
+            except Exception as exc:  # noqa: BLE001 - bad data must not stop the service
+                self._build_failed(version, exc)
+                return False
+            with self._lock:
+                self._index = index
+                self._healthy = True
+            self.stale, self.stale_error, self._failed_version = False, None, None
+            self.prepared.set()
+            log.info("zone index rebuilt at data version %s", index.version)
+            return True
+
+    def _build(self) -> ZoneIndex:
+        """Read and prepare a new index (nothing is shared before this returns)."""
         started = time.monotonic()
         index = snapshot.build_index(self.engine, self.footprint)
         self.build_s = round(time.monotonic() - started, 3)
-        with self._lock:
-            self._index = index
-            self._healthy = True
-        # serve at once; prepare the lazy structures beside it (a request that needs one
-        # first builds it itself: duplicated work at worst, never a wrong answer)
-        self.prepared.clear()
-        threading.Thread(target=self._warm, args=(index,), name="zone-index-warm",
-                         daemon=True).start()
-        return True
-
-    def _warm(self, index: ZoneIndex) -> None:
+        started = time.monotonic()
         warm(index)
-        if self._index is index:
-            self.prepared.set()
-        log.info("zone index rebuilt at data version %s", index.version)
+        self.warm_s = round(time.monotonic() - started, 3)
+        return index
+
+    def _build_failed(self, version: int, exc: Exception) -> None:
+        self._failed_version = version
+        self.stale = self._index is not None
+        self.stale_error = type(exc).__name__
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        self._healthy = self._index is not None
+        log.error("zone index: building data version %s failed (%s); %s", version,
+                  self.last_error, f"still serving version {self._index.version}"
+                  if self._index is not None else "no index to serve")
 
     def start(self) -> None:
         """Build now if possible, then keep fresh in the background."""
         try:
-            self.refresh(force=True)
+            self.refresh(force=True)  # a build failure leaves no index: 503 until one builds
         except StoreUnavailable as exc:
             self.last_error = exc.message
             self._healthy = False

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from geo.common import sources
 from geo.common.crs import GEOD
 from geo.location import border, sea
+from geo.location.overlaps import commune_overlaps
 from geo.store import models as m
 from geo.store.db import transaction
 from geo.store.zones import derive
@@ -178,7 +179,11 @@ class Loader:
         rows = (_unit_rows(exact, source="communes_exact", precision="exact")
                 + _unit_rows(simple, source="communes_simplified", precision="simplified"))
         valid_from = date.fromisoformat(sources.manifest()["communes_exact"]["valid_from"])
-        return {**sync_versioned(conn, m.commune, rows, valid_from, self.today),
+        synced = sync_versioned(conn, m.commune, rows, valid_from, self.today)
+        self.log("    looking for overlapping communes ...")
+        found = commune_overlaps([r["code"] for r in rows], [r["geom"] for r in rows])
+        self.report.warnings.extend(found.warnings())
+        return {**synced, "overlaps": found.as_dict(),
                 "geometry": {k: self._checks[k] for k in ("communes_exact",
                                                           "communes_simplified")}}
 

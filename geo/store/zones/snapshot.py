@@ -1,9 +1,11 @@
 """Reading a consistent snapshot of every zone layer into a ``geo.location.index.ZoneIndex``.
 
-One repeatable-read transaction, one query per layer (never one per feature). Also the
-cheap version probe that tells a worker when to rebuild, and ``index_around``: the same
-layers cut to the neighbourhood of one point (``geo.store.zones.around``), for a one-off
-check that answers exactly as the full index without building it.
+One repeatable-read transaction, one query per layer (never one per feature), every layer
+read in a fixed order (features are indexed in that order, and where features overlap the
+lowest index answers: ``geo.location.check.commune_codes``). Also the cheap version probe
+that tells a worker when to rebuild, and ``index_around``: the same layers cut to the
+neighbourhood of one point (``geo.store.zones.around``), for a one-off check that answers
+exactly as the full index without building it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from geoalchemy2.shape import to_shape
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from geo.common.errors import DataError, StoreUnavailable
@@ -29,8 +31,12 @@ FALLBACK_BORDER = "natural_earth_10m"
 
 
 def data_version(conn: Connection) -> int:
-    return int(conn.execute(select(m.data_version.c.version).where(
-        m.data_version.c.id == 1)).scalar_one())
+    """The data version ``conn`` sees: the base row plus every table's count of writes
+    (migration 0009). Monotonic: each part only grows."""
+    base = select(m.data_version.c.version).where(m.data_version.c.id == 1).scalar_subquery()
+    counted = select(func.coalesce(func.sum(m.data_version_table.c.version), 0)
+                     ).scalar_subquery()
+    return int(conn.execute(select(base + counted)).scalar_one())
 
 
 def current_version(engine: Engine) -> int:
@@ -71,15 +77,22 @@ def _units(conn: Connection, table, where=None, near: Region = EVERYWHERE) -> li
 
 
 def _land_border(conn: Connection, near: Region = EVERYWHERE) -> list[Feature]:
+    """Land border rows, each with every version of its commune's shape that overlaps the
+    row's validity: a feature per (row, version), valid where both are, so that an answer
+    at a past instant meets the commune as it was then."""
     lbc, com = m.land_border_commune, m.commune
+    start = func.greatest(lbc.c.valid_from, com.c.valid_from)  # NULLs ignored: open ends
+    end = func.least(lbc.c.valid_to, com.c.valid_to)
     rows = conn.execute(near.filter(
-        select(lbc.c.id, lbc.c.commune_code, lbc.c.neighbours, lbc.c.basis, lbc.c.valid_from,
-               lbc.c.valid_to, com.c.name, near.geom(com.c.geom))
-        .join(com, and_(com.c.code == lbc.c.commune_code, com.c.valid_to.is_(None))),
-        com.c.geom))
+        select(lbc.c.id, lbc.c.commune_code, lbc.c.neighbours, lbc.c.basis,
+               start.label("start"), end.label("end"), com.c.name, near.geom(com.c.geom))
+        .join(com, and_(com.c.code == lbc.c.commune_code,
+                        or_(lbc.c.valid_to.is_(None), com.c.valid_from < lbc.c.valid_to),
+                        or_(com.c.valid_to.is_(None), lbc.c.valid_from < com.c.valid_to)))
+        .order_by(lbc.c.commune_code, start, lbc.c.id), com.c.geom))
     return [Feature(id=r.commune_code, name=r.name, geom=to_shape(r.geom),
                     props={"neighbours": list(r.neighbours), "basis": r.basis},
-                    valid_from=_day(r.valid_from), valid_to=_day(r.valid_to)) for r in rows]
+                    valid_from=_day(r.start), valid_to=_day(r.end)) for r in rows]
 
 
 def _belt(conn: Connection, near: Region = EVERYWHERE) -> list[Feature]:
@@ -95,7 +108,8 @@ def _belt(conn: Connection, near: Region = EVERYWHERE) -> list[Feature]:
                            "instrument": r.instrument, "commune_code": r.commune_code,
                            "province_code": r.province_code},
                     valid_from=_day(r.valid_from), valid_to=_day(r.valid_to))
-            for r in conn.execute(query)]
+            for r in conn.execute(query.order_by(t.c.commune_code.nulls_last(),
+                                                 t.c.valid_from, t.c.id))]
 
 
 def _zones(conn: Connection, near: Region = EVERYWHERE) -> list[Feature]:
@@ -121,7 +135,8 @@ def _checkpoint_areas(conn: Connection, near: Region = EVERYWHERE) -> list[Featu
     t, g = m.checkpoint_area, m.gate
     rows = conn.execute(near.filter(select(t, g.c.name.label("gate_name"), g.c.gate_type)
                                       .join(g, g.c.id == t.c.gate_id)
-                                      .where(t.c.status == "approved"), t.c.geom))
+                                      .where(t.c.status == "approved")
+                                      .order_by(t.c.id), t.c.geom))
     return [Feature(id=str(r.id), name=f"Khu vực cửa khẩu {r.gate_name}", geom=to_shape(r.geom),
                     props={"gate_id": r.gate_id, "gate_type": r.gate_type, "status": r.status,
                            "version": r.version, "sensitivity": "public",
@@ -170,7 +185,7 @@ def _territory(conn: Connection, source: str, near: Region = EVERYWHERE) -> list
     query = select(t.c.name, near.geom(t.c.geom)).where(t.c.source == source)
     return [Feature(id=r.name if source == "neighbours" else "VNM", name=r.name,
                     geom=to_shape(r.geom))
-            for r in conn.execute(near.filter(query, t.c.geom))]
+            for r in conn.execute(near.filter(query, t.c.geom).order_by(t.c.name, t.c.id))]
 
 
 def build_index(engine: Engine, spec: FootprintSpec = DEFAULT_SPEC) -> ZoneIndex:

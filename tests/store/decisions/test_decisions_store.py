@@ -127,7 +127,9 @@ def _key(table: str) -> str:
 
 
 def test_issue__bumps_data_version_for_the_location_index(conn):
-    before = conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one()
+    from geo.store.zones.snapshot import data_version
+
+    before = data_version(conn)
     decisions.issue(conn, OFFICER, _decision())
-    after = conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one()
+    after = data_version(conn)
     assert after == before + 1
