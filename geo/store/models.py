@@ -216,7 +216,7 @@ data_version = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-#: Writes counted per table (migration 0009): the data version is ``data_version`` row 1
+#: Writes counted per table (migration 0010): the data version is ``data_version`` row 1
 #: plus the sum of these counts, so that writes to different tables lock different rows.
 data_version_table = Table(
     "data_version_table", metadata,

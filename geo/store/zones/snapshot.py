@@ -32,7 +32,7 @@ FALLBACK_BORDER = "natural_earth_10m"
 
 def data_version(conn: Connection) -> int:
     """The data version ``conn`` sees: the base row plus every table's count of writes
-    (migration 0009). Monotonic: each part only grows."""
+    (migration 0010). Monotonic: each part only grows."""
     base = select(m.data_version.c.version).where(m.data_version.c.id == 1).scalar_subquery()
     counted = select(func.coalesce(func.sum(m.data_version_table.c.version), 0)
                      ).scalar_subquery()
