@@ -133,7 +133,13 @@ def _passage_dict(p: Passage, cleared: bool) -> dict:
     out.update(entry=_end(p.entry, p.entry_time, p.entry_along_m, p.starts_inside),
                exit=_end(p.exit, p.exit_time, p.exit_along_m, p.ends_inside),
                length_m=round(p.length_m, 2), starts_inside=p.starts_inside,
-               ends_inside=p.ends_inside)
+               ends_inside=p.ends_inside,
+               # where the track (or one of its parts) starts or stops inside: the first
+               # and last positions known there, with their times
+               first_inside=_end(p.entry, p.entry_time, p.entry_along_m)
+               if p.starts_inside else None,
+               last_inside=_end(p.exit, p.exit_time, p.exit_along_m)
+               if p.ends_inside else None)
     if p.kind == ZoneKind.BORDER_BELT.value:
         out["depth_m"] = p.feature.props.get("depth_m")
     return out

@@ -62,7 +62,10 @@ def test_route__exit_at_the_end_of_a_part_takes_that_parts_last_time(index):
                           cleared=False)
     zone = next(z for z in answer["zones"]
                 if z["kind"] == "land_border_area" and z.get("id") == DONG_DANG)
-    assert zone["exit"]["time"] == "2026-03-01T09:00:00+07:00"
+    # the part stops inside Đồng Đăng: no edge is crossed there (exit is null), and the
+    # last position known inside carries the part's last time, not the next part's start
+    assert zone["exit"] is None and zone["ends_inside"] is True
+    assert zone["last_inside"]["time"] == "2026-03-01T09:00:00+07:00"
 
 
 # -- overlapping communes --------------------------------------------------------------------
