@@ -17,10 +17,9 @@ from geo.common.limits import check_batch, check_route
 from geo.common.safejson import loads
 from geo.common.timeutil import now, parse_instant
 from geo.common.zones import PersonCategory
-from geo.location.answers import answer_points, answer_route
+from geo.location.answers import answer
 from geo.location.index import ZoneIndex
 from geo.location.inputs import Parsed, from_geojson, from_gpx
-from geo.location.routes import make_track
 from geo.rules import parse_person
 
 
@@ -96,19 +95,10 @@ def _query(parsed: Parsed, at, person) -> CheckQuery:
     return CheckQuery(parsed, moment, parse_person(person or PersonCategory.VIETNAMESE_CITIZEN))
 
 
-def answer(index: ZoneIndex, query: CheckQuery, *, cleared: bool) -> dict:
-    parsed = query.parsed
-    if parsed.kind == "points":
-        return answer_points(index, parsed.lon, parsed.lat, query.at, query.person,
-                             cleared=cleared)
-    track = make_track([p.tolist() for p in parsed.parts], parsed.times,
-                       max_vertices=10 ** 9)
-    return answer_route(index, track, query.at, query.person, cleared=cleared)
-
-
 def respond(index: ZoneIndex, body: CheckBody, settings: Settings, *, cleared: bool) -> bytes:
     """Parse, bound, answer and encode one request: all of it CPU work, for a worker."""
-    return render(answer(index, parse_check(body, settings), cleared=cleared))
+    query = parse_check(body, settings)
+    return render(answer(index, query.parsed, query.at, query.person, cleared=cleared))
 
 
 def render(result: dict) -> bytes:

@@ -15,7 +15,6 @@ part): ``border_distance_m`` is then NaN and ``nearest_neighbour`` empty, while
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,23 +22,23 @@ from datetime import datetime
 import numpy as np
 
 from geo.batch import grid
-from geo.batch.exact import (
+from geo.common.timeutil import now
+from geo.location.answer_rules import (
+    CACHE_LOCK,
     COLUMNS,
     COUNTRY_BY_LINE_M,
+    NEAR_BORDER_M,
     Lookups,
+    answer_columns,
     blank,
-    exact_columns,
+    lookups,
     nearest,
-    polygon_layers,
 )
-from geo.common.timeutil import now
-from geo.location.check import NEAR_BORDER_M
 from geo.location.index import Layer, ZoneIndex, as_utc64
 
 #: An epoch with fewer points and no cached grid is answered exactly (a grid takes ~1.5 s).
 GRID_MIN_POINTS = 20_000
 CACHED_EPOCHS = 4
-_LOCK = threading.RLock()  # guards ZoneIndex.grids; held while a grid is built
 
 __all__ = ["COLUMNS", "check_arrays", "epoch", "lookups", "nearest"]
 
@@ -59,14 +58,6 @@ class Epoch:
         return self.grid.nbytes + sum(a.nbytes for a in self.table.values())
 
 
-def lookups(index: ZoneIndex) -> Lookups:
-    cache = index.grids
-    with _LOCK:
-        if "lookups" not in cache:
-            cache["lookups"] = Lookups.of(index)
-        return cache["lookups"]
-
-
 def _valid(layer: Layer, instant: np.datetime64) -> np.ndarray:
     return (layer.starts <= instant) & (instant < layer.ends)
 
@@ -78,11 +69,11 @@ def epoch(index: ZoneIndex, at: datetime | np.datetime64 | None = None, *,
     not cached and not ``build``. Also use it to build the grid ahead of the first batch."""
     lk = lookups(index)
     instant = at if isinstance(at, np.datetime64) else as_utc64(at or now(), None)
-    layers = polygon_layers(index, cleared=cleared)
+    layers = index.layers(cleared=cleared)
     public = not cleared and index.generalises  # else both clearances share one grid
     key = ("epoch", public, b"".join(_valid(layer, instant).tobytes() for layer in layers))
     cache = index.grids
-    with _LOCK:
+    with CACHE_LOCK:  # held while a grid is built
         if key in cache:
             cache[key] = cache.pop(key)  # most recently used last
             return cache[key]
@@ -99,13 +90,13 @@ def epoch(index: ZoneIndex, at: datetime | np.datetime64 | None = None, *,
 def _build_epoch(index: ZoneIndex, lk: Lookups, instant: np.datetime64,
                  cleared: bool) -> Epoch:
     start = time.perf_counter()
-    layers = polygon_layers(index, cleared=cleared)
+    layers = index.layers(cleared=cleared)
     g = grid.build([layer.geoms[_valid(layer, instant)] for layer in layers], lk.line,
                    line_clear_m=NEAR_BORDER_M, band_m=COUNTRY_BY_LINE_M)
     lon = np.append(g.rep_lon, g.extent.west_deg - 1.0)  # last: a point outside the grid
     lat = np.append(g.rep_lat, g.extent.south_deg - 1.0)
     far = np.full(len(lon), np.inf)  # every region keeps > 99 m from the line
-    table = exact_columns(index, lon, lat, np.full(len(lon), instant), lk, far,
+    table = answer_columns(index, lon, lat, np.full(len(lon), instant), lk, far,
                           np.full(len(lon), "", dtype="U3"), cleared=cleared)
     del table["at"]
     return Epoch(g, table, table["country"] == "", time.perf_counter() - start)
@@ -121,7 +112,7 @@ def _grid_columns(index: ZoneIndex, lk: Lookups, ep: Epoch, lon, lat, when,
     by_line = ep.by_line[row] & ~touched
     if distance:
         dist, iso = nearest(index, lon, lat)
-    else:  # only where the answer depends on it (touched cells: see exact_columns)
+    else:  # only where the answer depends on it (touched cells: see answer_columns)
         dist, iso = np.full(len(lon), np.nan), np.full(len(lon), "", dtype="U3")
         need = np.flatnonzero(by_line & band)
         dist[need], iso[need] = nearest(index, lon[need], lat[need])
@@ -129,7 +120,7 @@ def _grid_columns(index: ZoneIndex, lk: Lookups, ep: Epoch, lon, lat, when,
     cols["country"][near] = iso[near]
     where = np.flatnonzero(touched)
     if len(where):
-        part = exact_columns(index, lon[where], lat[where], when[where], lk,
+        part = answer_columns(index, lon[where], lat[where], when[where], lk,
                              *((dist[where], iso[where]) if distance else ()),
                              cleared=cleared)
         for name, column in cols.items():
@@ -145,7 +136,7 @@ def _check_epoch(index: ZoneIndex, lk: Lookups, lon, lat, when,
         return blank(0)
     ep = epoch(index, when[0], build=len(lon) >= GRID_MIN_POINTS, cleared=cleared)
     if ep is None:
-        cols = exact_columns(index, lon, lat, when, lk, *(nearest(index, lon, lat)
+        cols = answer_columns(index, lon, lat, when, lk, *(nearest(index, lon, lat)
                                                           if distance else ()),
                              cleared=cleared)
     else:

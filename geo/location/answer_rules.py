@@ -1,12 +1,18 @@
-"""Exact batch answers, vectorised: the layer queries ``geo.location.check.check_points`` makes,
-as columns of arrays (``COLUMNS``) instead of one answer object per point.
+"""The answer rules, defined once, vectorised: where each point is, as columns of arrays
+(``COLUMNS``), one entry per point.
 
-Used by ``geo.batch.check`` for the representative point of every grid region and for points in
-touched cells. WGS 84 lon/lat degrees in; distances in geodesic metres.
+The single-point and point-list answers (``geo.location.check.check_points``), route ends
+and batches (``geo.batch.check``, for the representative point of every grid region and
+for points in touched cells) all read their answers from ``answer_columns``. WGS 84
+lon/lat degrees in; distances in geodesic metres.
+
+A new answer field is a new entry of ``COLUMNS``, its rule in ``answer_columns``, and its
+rendering in ``PointAnswer`` and ``geo.batch.output``.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,16 +20,15 @@ import shapely
 
 from geo.common import crs
 from geo.common.zones import ZoneKind
-from geo.location.check import NEAR_BORDER_M, _belt_hits
-from geo.location.index import Layer, ZoneIndex
+from geo.location.index import ZoneIndex
 
-#: Outside Vietnam and its neighbours' polygons, ``check_points`` names the neighbour of the
-#: nearest border segment within this distance (``geo.location.check._country``).
+#: Near the line, the side of the border is decided by the exact communes alone.
+NEAR_BORDER_M = 30.0
+#: Outside Vietnam and its neighbours' polygons, the neighbour of the nearest border segment
+#: within this distance is the country (neighbour polygons are ~2 km precise).
 COUNTRY_BY_LINE_M = 3_000.0
-#: Every polygon layer of a ``ZoneIndex`` (their validity makes the grid epochs).
-POLYGON_LAYERS = ("territory", "neighbours", "provinces", "communes_exact",
-                  "communes_simplified", "land_border", "belt", "zones", "checkpoint_areas",
-                  "decisions", "sea")
+#: Guards ``ZoneIndex.grids``: the lookups here, the batch grids in ``geo.batch.check``.
+CACHE_LOCK = threading.RLock()
 
 #: Every column: dtype and the value for "none".
 COLUMNS: dict[str, tuple[object, object]] = {
@@ -49,13 +54,6 @@ COLUMNS: dict[str, tuple[object, object]] = {
 }
 
 
-def polygon_layers(index: ZoneIndex, *, cleared: bool) -> list[Layer]:
-    """The index's polygon layers as a caller meets them (uncleared: sensitive zones as
-    footprints; an index from before a layer existed lacks it)."""
-    return [index.zone_layer(cleared) if n == "zones" else getattr(index, n)
-            for n in POLYGON_LAYERS if hasattr(index, n)]
-
-
 def blank(n: int) -> dict[str, np.ndarray]:
     """Columns for ``n`` points answering "nowhere" (plus ``at``, datetime64[us] UTC)."""
     out = {}
@@ -69,21 +67,21 @@ def blank(n: int) -> dict[str, np.ndarray]:
 @dataclass(frozen=True)
 class Lookups:
     """Per index: feature attributes as arrays, each with a trailing "none" entry so that
-    a feature index of -1 reads as none."""
+    a row of -1 reads as none. Commune rows: the exact communes, then the simplified ones.
+    Province rows: the province of each commune row (its code, today's name), then the
+    province polygons."""
 
-    exact_code: np.ndarray
-    exact_name: np.ndarray
-    exact_province: np.ndarray
-    simple_code: np.ndarray
-    simple_name: np.ndarray
-    simple_province: np.ndarray
+    n_exact: int  # commune rows before the simplified communes
+    commune_code: np.ndarray
+    commune_name: np.ndarray
+    commune_precision: np.ndarray
+    commune_has_province: np.ndarray  # bool: the commune row names its province
+    n_communes: int  # province rows before the province polygons
     province_code: np.ndarray
     province_name: np.ndarray
     neighbour_id: np.ndarray
     belt_id: np.ndarray
     belt_depth_m: np.ndarray
-    belt_row: dict[str, int]
-    province_names: dict[str, str]
     line: np.ndarray  # the border line's segments, (n, 4) lon0, lat0, lon1, lat1
     boundaries: np.ndarray  # every validity boundary, int64 microseconds, sorted
 
@@ -92,43 +90,47 @@ class Lookups:
         b = index.border
         a_lon, a_lat = crs.from_metric(b.a[:, 0], b.a[:, 1])
         b_lon, b_lat = crs.from_metric(b.b[:, 0], b.b[:, 1])
-        layers = [*polygon_layers(index, cleared=True), index.zones_public]
+        layers = [*index.layers(cleared=True), index.zones_public]
         stamps = np.concatenate([np.concatenate([layer.starts, layer.ends])
                                  for layer in layers])
-        exact, simple, provinces = index.communes_exact, index.communes_simplified, \
-            index.provinces
+        communes = [(f, "exact") for f in index.communes_exact.features] + \
+                   [(f, "simplified") for f in index.communes_simplified.features]
+        of_commune = [f.props.get("province_code") or "" for f, _ in communes]
+        units = [(code, index.province_names.get(code)) for code in of_commune] + \
+                [(f.id, f.name) for f in index.provinces.features]
         return cls(
-            exact_code=_attr(exact, _code, "U8"), exact_name=_attr(exact, _name, object),
-            exact_province=_attr(exact, _province, "U8"),
-            simple_code=_attr(simple, _code, "U8"), simple_name=_attr(simple, _name, object),
-            simple_province=_attr(simple, _province, "U8"),
-            province_code=_attr(provinces, _code, "U8"),
-            province_name=_attr(provinces, _name, object),
-            neighbour_id=_attr(index.neighbours, _code, "U3"),
-            belt_id=_attr(index.belt, _code, "U24"),
-            belt_depth_m=_attr(index.belt, lambda f: f.props["depth_m"], np.float64),
-            belt_row={f.id: i for i, f in enumerate(index.belt.features)},
-            province_names=dict(index.province_names),
+            n_exact=len(index.communes_exact), n_communes=len(communes),
+            commune_code=_column([f.id for f, _ in communes], "U8"),
+            commune_name=_column([f.name for f, _ in communes], object),
+            commune_precision=_column([how for _, how in communes], "U10"),
+            commune_has_province=_column([bool(code) for code in of_commune], bool),
+            province_code=_column([code for code, _ in units], "U8"),
+            province_name=_column([name for _, name in units], object),
+            neighbour_id=_column([f.id for f in index.neighbours.features], "U3"),
+            belt_id=_column([f.id for f in index.belt.features], "U24"),
+            belt_depth_m=_column([f.props["depth_m"] for f in index.belt.features],
+                                 np.float64),
             line=np.column_stack([a_lon, a_lat, b_lon, b_lat]).reshape(-1, 4),
             boundaries=np.unique(stamps.astype("datetime64[us]").view(np.int64)))
 
 
-def _attr(layer: Layer, get, dtype) -> np.ndarray:
-    """``get(feature)`` per feature, then the dtype's "none" (index -1 reads as none)."""
-    empty = {object: None, np.float64: np.nan}.get(dtype, "")
-    return np.array([*(get(f) for f in layer.features), empty], dtype=dtype)
+def lookups(index: ZoneIndex) -> Lookups:
+    """The index's ``Lookups``, made once per index (cached in ``ZoneIndex.grids``). Once
+    made, read without the lock, which a batch holds while it builds a grid."""
+    cache = index.grids
+    found = cache.get("lookups")
+    if found is not None:
+        return found
+    with CACHE_LOCK:
+        if "lookups" not in cache:
+            cache["lookups"] = Lookups.of(index)
+        return cache["lookups"]
 
 
-def _code(f) -> str:
-    return f.id
-
-
-def _name(f) -> str:
-    return f.name
-
-
-def _province(f) -> str:
-    return f.props.get("province_code") or ""
+def _column(values: list, dtype) -> np.ndarray:
+    """``values``, then the dtype's "none" (row -1 reads as none)."""
+    empty = {object: None, np.float64: np.nan, bool: False}.get(dtype, "")
+    return np.array([*values, empty], dtype=dtype)
 
 
 def _hits_by_point(n: int, pairs) -> tuple[np.ndarray, np.ndarray]:
@@ -146,7 +148,7 @@ def _hits_by_point(n: int, pairs) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _zone_pairs(index: ZoneIndex, pts, when, cleared: bool):
-    """(point, (kind, Feature)) in ``check_points`` order: zones, then checkpoint areas."""
+    """(point, (kind, Feature)): zones, then checkpoint areas, each in hit order."""
     for layer, fixed_kind in ((index.zone_layer(cleared), None),
                               (index.checkpoint_areas, ZoneKind.CHECKPOINT_AREA.value)):
         pidx, fidx = layer.hits(pts, when)
@@ -161,19 +163,36 @@ def _decision_pairs(index: ZoneIndex, pts, when):
         yield p, index.decisions.features[f]
 
 
-def _belt_rows(index: ZoneIndex, lk: Lookups, pts, when) -> np.ndarray:
-    """The belt feature per point (-1 none), by ``geo.location.check``'s own override rule."""
+def _overridden(index: ZoneIndex, when: np.datetime64) -> set[str]:
+    """Communes whose belt is set by an instrument in force at ``when``: there the
+    instrument's belt replaces the default strip entirely (GEO-BELT-04)."""
+    layer = index.belt
+    return {layer.features[f].props.get("commune_code") for f in layer.instrument_rows
+            if layer.starts[f] <= when < layer.ends[f]}
+
+
+def _belt_rows(index: ZoneIndex, pts, when) -> np.ndarray:
+    """The belt feature per point (-1 none): an instrument's belt replaces the default
+    strip for its commune; else the first segment holding the point."""
     out = np.full(len(pts), -1, dtype=np.int32)
-    for p, hit in _belt_hits(index, pts, when).items():
-        out[p] = lk.belt_row[hit["id"]]
+    pidx, fidx = index.belt.hits(pts, when)
+    if not len(pidx):
+        return out
+    overridden = _overridden(index, when[0])
+    feats = index.belt.features
+    for p, f in zip(pidx.tolist(), fidx.tolist(), strict=True):
+        props = feats[f].props
+        if props["is_default"] and (props.get("commune_code") in overridden or out[p] >= 0):
+            continue
+        out[p] = f
     return out
 
 
-def exact_columns(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray, when: np.ndarray,
-                  lk: Lookups, dist: np.ndarray | None = None, iso: np.ndarray | None = None,
-                  *, cleared: bool = False) -> dict[str, np.ndarray]:
+def answer_columns(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray, when: np.ndarray,
+                   lk: Lookups, dist: np.ndarray | None = None, iso: np.ndarray | None = None,
+                   *, cleared: bool = False) -> dict[str, np.ndarray]:
     """Exact answers for points (lon/lat degrees) at instants ``when`` of one epoch, as
-    ``check_points`` derives them, given each point's distance to the line (metres) and its
+    every answer derives them, given each point's distance to the line (metres) and its
     neighbour; without them, the distance is measured only where the answer depends on it
     (``border_distance_m`` is NaN elsewhere). Zones as ``cleared`` callers meet them."""
     pts = shapely.points(lon, lat)
@@ -193,7 +212,7 @@ def exact_columns(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray, when: np.n
         np.where(by_line, iso, ""))).astype("U3")
     cols["in_vietnam"] = in_vn
     cols["in_land_border_area"] = in_vn & (hit["land_border"] >= 0)
-    belt = np.where(in_vn, _belt_rows(index, lk, pts, when), -1).astype(np.int32)
+    belt = np.where(in_vn, _belt_rows(index, pts, when), -1).astype(np.int32)
     cols.update(in_border_belt=belt >= 0, belt_index=belt, belt_id=lk.belt_id[belt],
                 belt_depth_m=lk.belt_depth_m[belt], border_distance_m=np.round(dist, 2),
                 nearest_neighbour=np.asarray(iso, dtype="U3"), at=when)
@@ -201,42 +220,22 @@ def exact_columns(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray, when: np.n
                                                                                cleared))
     cols["decisions"], cols["decision_count"] = _hits_by_point(
         len(pts), _decision_pairs(index, pts, when))
-    sea = getattr(index, "sea", None)
-    cols["in_sea_border_area"] = (sea.first_hit(pts, when) >= 0) if sea is not None else \
-        np.zeros(len(pts), dtype=bool)
+    cols["in_sea_border_area"] = index.sea.first_hit(pts, when) >= 0
     return cols
 
 
 def _units(lk: Lookups, in_vn, exact, simple, province) -> dict[str, np.ndarray]:
-    """Commune (exact geometry first) and province (the commune's, else the polygon's)."""
-    use_exact = in_vn & (exact >= 0)
-    use_simple = in_vn & ~use_exact & (simple >= 0)
-    e, s = np.where(use_exact, exact, -1), np.where(use_simple, simple, -1)
-    from_commune = np.where(exact >= 0, lk.exact_province[exact],
-                            np.where(simple >= 0, lk.simple_province[simple], ""))
-    by_code = in_vn & (from_commune != "")
-    by_polygon = in_vn & ~by_code
-    p = np.where(by_polygon, province, -1)
-    names = _province_names(lk, from_commune, by_code)
-    return {
-        "commune_code": np.where(use_exact, lk.exact_code[e], lk.simple_code[s]),
-        "commune_name": np.where(use_exact, lk.exact_name[e], lk.simple_name[s]),
-        "commune_precision": np.where(use_exact, "exact", np.where(use_simple, "simplified",
-                                                                   "")).astype("U10"),
-        "province_code": np.where(by_code, from_commune, lk.province_code[p]).astype("U8"),
-        "province_name": np.where(by_code, names, lk.province_name[p]),
-    }
-
-
-def _province_names(lk: Lookups, codes: np.ndarray, use: np.ndarray) -> np.ndarray:
-    """The current province's name per code (``ZoneIndex.province_names``; None unknown)."""
-    out = np.empty(len(codes), dtype=object)
-    if use.any():
-        uniq, inverse = np.unique(codes[use], return_inverse=True)
-        names = np.empty(len(uniq), dtype=object)
-        names[:] = [lk.province_names.get(c) for c in uniq.tolist()]
-        out[use] = names[inverse]
-    return out
+    """Commune (exact geometry first) and province (the commune's, by its code and with
+    today's name, else the province polygon's), for points in Vietnam."""
+    any_row = np.where(exact >= 0, exact, np.where(simple >= 0, lk.n_exact + simple, -1))
+    commune = np.where(in_vn, any_row, -1)
+    by_code = in_vn & lk.commune_has_province[any_row]
+    unit = np.where(by_code, any_row,
+                    np.where(in_vn & (province >= 0), lk.n_communes + province, -1))
+    return {"commune_code": lk.commune_code[commune],
+            "commune_name": lk.commune_name[commune],
+            "commune_precision": lk.commune_precision[commune],
+            "province_code": lk.province_code[unit], "province_name": lk.province_name[unit]}
 
 
 def nearest(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray
@@ -244,15 +243,7 @@ def nearest(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray
     """Geodesic distance (m) to the border line and its neighbour (ISO3, "" if none)."""
     if not len(lon):
         return np.empty(0), np.empty(0, dtype="U3")
-    try:
-        dist, iso = index.border.nearest(lon, lat)
-    except ValueError:  # points where EPSG:3405 fails (~80 deg of longitude away): NaN
-        x, y = crs.to_metric(lon, lat)
-        ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
-        dist, iso = np.full(len(lon), np.nan), np.full(len(lon), "", dtype="U3")
-        if len(ok):
-            dist[ok], iso[ok] = nearest(index, lon[ok], lat[ok])
-        return dist, iso
+    dist, iso = index.border.nearest(lon, lat)  # NaN where EPSG:3405 is undefined
     iso = np.asarray(iso)
     if iso.dtype == object:
         iso = np.where(iso == None, "", iso)  # noqa: E711 (elementwise)
