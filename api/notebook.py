@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from api.settings import Settings, database_url
+from api.database import start_database
+from api.settings import Settings
 from geo.store.db import make_engine
 
 
@@ -47,7 +48,7 @@ def notebook_url(root: Path | None = None) -> str:
     explicit = os.environ.get("BORDERZONE_NOTEBOOK_DB")
     if explicit:
         settings = settings.model_copy(update={"database_url": explicit})
-    return database_url(settings, log=lambda _: None)
+    return start_database(settings, log=lambda _: None)
 
 
 def notebook_engine(root: Path | None = None):

@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from api.settings import Settings, database_url
+from api.database import start_database
+from api.settings import Settings
 
 HEADER = "x-min-index-version"
 PARAM = "min_index_version"
@@ -56,7 +57,7 @@ def topology(settings: Settings, url: str | None = None, *, log=print) -> Topolo
     if url is not None:
         primary: str | None = _normal(url)
     elif settings.database_url or not reads:
-        primary = database_url(settings, log=log)  # DATABASE_URL, else the embedded cluster
+        primary = start_database(settings, log=log)  # DATABASE_URL, else the embedded cluster
     else:
         primary = None
     write = None if settings.read_only else primary

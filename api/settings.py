@@ -1,4 +1,5 @@
-"""Settings, read once from the environment (and ``.env``) into typed objects."""
+"""Settings, read once from the environment (and ``.env``) into typed objects; reading them
+starts nothing (the database is resolved at start-up: ``api.database.start_database``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.location.footprint import FootprintSpec
-from geo.store.embedded import Cluster
-from geo.store.migrate import ensure_database
 
 
 class Settings(BaseSettings):
@@ -67,17 +66,3 @@ class Settings(BaseSettings):
     def footprint(self) -> FootprintSpec:
         """Cell size and margin of the footprints uncleared callers are answered against."""
         return FootprintSpec(cell_m=self.footprint_cell_m, margin_m=self.footprint_margin_m)
-
-
-def database_url(settings: Settings, *, log=print) -> str:
-    """DATABASE_URL when set; otherwise start the embedded cluster and use its database."""
-    if settings.database_url:
-        url = settings.database_url
-        if url.startswith("postgresql://") or url.startswith("postgres://"):
-            url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        return url
-    cluster = Cluster(settings.state_dir, log=log)
-    cluster.up(install=settings.install_postgres)
-    url = cluster.url(settings.db_name)
-    ensure_database(url)
-    return url

@@ -9,14 +9,15 @@ import time
 import numpy as np
 import uvicorn
 
-from api.settings import Settings, database_url
+from api.database import start_database
+from api.settings import Settings
 from geo.store.db import make_engine
 from geo.store.migrate import upgrade
 from geo.store.zones.snapshot import build_index
 
 
 def engine_and_index():
-    url = database_url(Settings(), log=lambda _: None)
+    url = start_database(Settings(), log=lambda _: None)
     upgrade(url)
     engine = make_engine(url)
     return url, engine, build_index(engine)

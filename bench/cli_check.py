@@ -52,12 +52,13 @@ def _report(cli: list[str], extra: list[str]) -> None:
 
 def _serve() -> tuple[subprocess.Popen, str]:
     """A borderzone service on a free loopback port, on this checkout's database."""
-    from api.settings import Settings, database_url
+    from api.database import start_database
+    from api.settings import Settings
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": database_url(Settings(), log=lambda _: None)}
+    env = {**os.environ, "DATABASE_URL": start_database(Settings(), log=lambda _: None)}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
                              "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"

@@ -17,7 +17,8 @@ import tracemalloc
 import numpy as np
 import shapely
 
-from api.settings import Settings, database_url
+from api.database import start_database
+from api.settings import Settings
 from geo.batch import check as batch
 from geo.location import routes
 from geo.location.index import Layer
@@ -75,7 +76,7 @@ def lookup_us(index, cells_of) -> float:
 
 
 def main() -> None:
-    url = os.environ.get("DATABASE_URL") or database_url(Settings(), log=lambda _: None)
+    url = os.environ.get("DATABASE_URL") or start_database(Settings(), log=lambda _: None)
     engine = make_engine(url)
     snapshot.build_index(engine)  # warm the database's caches
     rows = []

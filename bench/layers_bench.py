@@ -273,10 +273,11 @@ def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--serve-bare":
         serve_bare(int(sys.argv[2]), int(sys.argv[3]))
         return
-    from api.settings import Settings, database_url
+    from api.database import start_database
+    from api.settings import Settings
     from geo.store.db import make_engine
 
-    db_url = database_url(Settings(), log=lambda _: None)
+    db_url = start_database(Settings(), log=lambda _: None)
     engine = make_engine(db_url)
     tiles = border_tiles(engine)
     print("tiles per zoom:", {z: len(t) for z, t in tiles.items()}, flush=True)

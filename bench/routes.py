@@ -16,13 +16,14 @@ from _common import engine_and_index  # noqa: E402
 
 from geo.common.timeutil import now  # noqa: E402
 from geo.location import routes  # noqa: E402
+from geo.location.index import ZONE  # noqa: E402
 
 
 def main(n_routes: int = 1000) -> None:
     _, _, index = engine_and_index()
     start = time.perf_counter()
-    for attr, _ in routes.ROUTE_LAYERS:
-        getattr(index, attr).tiles()
+    for layer in index.layers(cleared=True, role=ZONE):
+        layer.tiles()
     print(f"tiles built once per index: {time.perf_counter() - start:.2f} s")
     rng = np.random.default_rng(3)
     tracks = []

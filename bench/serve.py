@@ -13,7 +13,8 @@ import uvicorn
 from fastapi import FastAPI, Query
 
 from api.app import create_app
-from api.settings import Settings, database_url
+from api.database import start_database
+from api.settings import Settings
 from geo.store.db import make_engine, reading
 from geo.store.zones.queries import point_check_sql
 
@@ -30,7 +31,7 @@ def bare_app() -> FastAPI:
 
 def postgis_app() -> FastAPI:
     app = FastAPI()
-    engine = make_engine(database_url(Settings(), log=lambda _: None), pool_size=32)
+    engine = make_engine(start_database(Settings(), log=lambda _: None), pool_size=32)
 
     @app.get("/v1/check/point")
     def point(lon: float = Query(), lat: float = Query()) -> dict:

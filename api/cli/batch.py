@@ -13,7 +13,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from api.settings import Settings, database_url
+from api.database import start_database
+from api.settings import Settings
 from geo.batch.input import parse
 from geo.batch.output import CSV, NDJSON, answer_chunks
 from geo.common.crs import parse_crs
@@ -36,7 +37,7 @@ def check_file(args, settings: Settings) -> int:
     at = parse_instant(args.at) or now()
     kind = "application/geo+json" if path.suffix.lower() in GEOJSON_SUFFIXES else "text/csv"
     batch = parse(data, kind, max_points=0, epsg=parse_crs(args.crs), default_at=at)
-    url = database_url(settings, log=lambda _: None)
+    url = start_database(settings, log=lambda _: None)
     migrate.upgrade(url)
     engine = make_engine(url)
     try:

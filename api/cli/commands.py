@@ -24,7 +24,8 @@ from api.cli import (
 from api.cli import (
     zones as cli_zones,
 )
-from api.settings import Settings, database_url
+from api.database import start_database
+from api.settings import Settings
 from geo.common.errors import GeoError, InvalidInput
 from geo.common.security import Principal, Role
 from geo.common.timeutil import now, parse_instant
@@ -40,7 +41,7 @@ from geo.store.zones.load import Loader
 def _db(args, settings: Settings) -> int:
     cluster = Cluster(settings.state_dir)
     if args.action == "up":
-        url = database_url(settings)
+        url = start_database(settings)
         migrate.upgrade(url)
         print(f"database ready: {url.split('@')[-1]} (schema {migrate.current(url)})")
     elif args.action == "down":
@@ -58,7 +59,7 @@ def _db(args, settings: Settings) -> int:
 def _db_backup(args, settings: Settings) -> int:
     if not args.file:
         raise InvalidInput(f"db {args.action} needs a FILE", field="file")
-    url = database_url(settings, log=lambda _: None)
+    url = start_database(settings, log=lambda _: None)
     if args.action == "dump":
         print(f"dumped to {backup.dump(url, Path(args.file))}")
         return 0
@@ -83,7 +84,7 @@ def _cli_principal() -> Principal:
 def _user(args, settings: Settings) -> int:
     if args.action != "list" and not args.name:
         raise InvalidInput(f"user {args.action} needs a NAME", field="name")
-    url = database_url(settings, log=lambda _: None)
+    url = start_database(settings, log=lambda _: None)
     migrate.upgrade(url)
     engine = make_engine(url)
     try:
@@ -155,7 +156,7 @@ def _user_token(args, settings: Settings, engine) -> int:
 
 def _data_load(args, settings: Settings) -> int:
     data_dir = Path(args.data_dir or settings.data_dir)
-    url = database_url(settings)
+    url = start_database(settings)
     migrate.upgrade(url)
     print(f"loading boundary data from {data_dir.resolve()}")
     report = Loader(make_engine(url), data_dir).run()
@@ -168,7 +169,7 @@ def _data_load(args, settings: Settings) -> int:
 
 
 def _belt(args, settings: Settings) -> int:
-    url = database_url(settings, log=lambda _: None)
+    url = start_database(settings, log=lambda _: None)
     migrate.upgrade(url)
     start = date.fromisoformat(args.valid_from) if args.valid_from else date.today()
     with transaction(make_engine(url)) as conn:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from api.database import start_database
 from api.schemas.decisions import DecisionIn, ExtensionIn, RevocationIn
-from api.settings import Settings, database_url
+from api.settings import Settings
 from geo.common.errors import InvalidInput
 from geo.common.security import Principal, Role
 from geo.common.timeutil import now, parse_instant
@@ -120,7 +121,7 @@ ACTIONS = {"create": _create, "extend": _extend, "revoke": _revoke, "list": _lis
 
 
 def run(args, settings: Settings) -> int:
-    url = database_url(settings, log=lambda _: None)
+    url = start_database(settings, log=lambda _: None)
     migrate.upgrade(url)
     engine = make_engine(url)
     try:

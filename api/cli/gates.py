@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 
-from api.settings import Settings, database_url
+from api.database import start_database
+from api.settings import Settings
 from geo.common.timeutil import now
 from geo.gates.crossing import check_crossing
 from geo.gates.model import CrossingRequest, instant_param
@@ -65,7 +66,7 @@ ACTIONS = {"list": _list, "status": _status, "crossing": _crossing}
 
 
 def run(args, settings: Settings) -> int:
-    url = database_url(settings, log=lambda _: None)
+    url = start_database(settings, log=lambda _: None)
     migrate.upgrade(url)
     engine = make_engine(url)
     try:

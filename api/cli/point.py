@@ -31,7 +31,7 @@ def add_arguments(check: argparse.ArgumentParser) -> None:
 def answer(args, settings) -> dict:
     """The answer for ``args.lon``, ``args.lat`` (in ``args.crs``) at ``args.at``, as the
     API's GET /v1/check/point gives it to an uncleared caller."""
-    from api.settings import database_url
+    from api.database import start_database
     from geo.common.crs import WGS84, parse_crs
     from geo.common.errors import InvalidInput
     from geo.common.lonlat import to_lonlat, validate_lonlat
@@ -50,7 +50,7 @@ def answer(args, settings) -> dict:
         validate_lonlat(float(lon[0]), float(lat[0]),
                         field_prefix=f"transformed from EPSG:{epsg}: ")
     at = parse_instant(args.at, field="at")
-    engine = make_engine(database_url(settings, log=lambda _: None), pool_size=1)
+    engine = make_engine(start_database(settings, log=lambda _: None), pool_size=1)
     try:
         index = index_around(engine, float(lon[0]), float(lat[0]), settings.footprint)
     finally:

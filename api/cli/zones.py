@@ -13,8 +13,9 @@ import json
 import sys
 from pathlib import Path
 
+from api.database import start_database
 from api.routers.zone_input import ZoneRequest, answer, intake_of
-from api.settings import Settings, database_url
+from api.settings import Settings
 from geo.common.errors import InvalidInput
 from geo.common.security import Principal, Role
 from geo.common.timeutil import parse_instant
@@ -95,7 +96,7 @@ ACTIONS = {"add": _add, "amend": _amend, "retire": _retire, "list": _list, "show
 
 
 def run(args, settings: Settings) -> int:
-    url = database_url(settings, log=lambda _: None)
+    url = start_database(settings, log=lambda _: None)
     migrate.upgrade(url)
     engine = make_engine(url)
     try:

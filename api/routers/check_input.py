@@ -18,10 +18,9 @@ from geo.common.safejson import loads
 from geo.common.timeutil import now, parse_instant
 from geo.common.zones import PersonCategory
 from geo.intake.vn2000 import looks_projected, projected_hint
-from geo.location.answers import answer_points, answer_route
+from geo.location.answers import answer
 from geo.location.index import ZoneIndex
 from geo.location.inputs import Parsed, from_geojson, from_gpx
-from geo.location.routes import make_track
 from geo.location.surface import province_code_at
 from geo.rules import parse_person
 
@@ -122,19 +121,10 @@ def _query(parsed: Parsed, at, person) -> CheckQuery:
     return CheckQuery(parsed, moment, parse_person(person or PersonCategory.VIETNAMESE_CITIZEN))
 
 
-def answer(index: ZoneIndex, query: CheckQuery, *, cleared: bool) -> dict:
-    parsed = query.parsed
-    if parsed.kind == "points":
-        return answer_points(index, parsed.lon, parsed.lat, query.at, query.person,
-                             cleared=cleared)
-    track = make_track([p.tolist() for p in parsed.parts], parsed.times,
-                       max_vertices=10 ** 9)
-    return answer_route(index, track, query.at, query.person, cleared=cleared)
-
-
 def respond(index: ZoneIndex, body: CheckBody, settings: Settings, *, cleared: bool) -> bytes:
     """Parse, bound, answer and encode one request: all of it CPU work, for a worker."""
-    return render(answer(index, parse_check(body, settings, index), cleared=cleared))
+    query = parse_check(body, settings, index)
+    return render(answer(index, query.parsed, query.at, query.person, cleared=cleared))
 
 
 def render(result: dict) -> bytes:

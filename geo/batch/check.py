@@ -15,7 +15,6 @@ part): ``border_distance_m`` is then NaN and ``nearest_neighbour`` empty, while
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,24 +23,24 @@ import numpy as np
 import shapely
 
 from geo.batch import grid
-from geo.batch.exact import (
+from geo.common.timeutil import now
+from geo.location.answer_rules import (
+    CACHE_LOCK,
     COLUMNS,
     COUNTRY_BY_LINE_M,
+    NEAR_BORDER_M,
     Lookups,
+    answer_columns,
     blank,
-    exact_columns,
+    lookups,
+    mark_waters,
     nearest,
-    polygon_layers,
 )
-from geo.common.timeutil import now
-from geo.location.check import NEAR_BORDER_M
 from geo.location.index import Layer, ZoneIndex, as_utc64
-from geo.location.surface import surfaces
 
 #: An epoch with fewer points and no cached grid is answered exactly (a grid takes ~1.5 s).
 GRID_MIN_POINTS = 20_000
 CACHED_EPOCHS = 4
-_LOCK = threading.RLock()  # guards ZoneIndex.grids; held while a grid is built
 
 __all__ = ["COLUMNS", "check_arrays", "epoch", "lookups", "nearest"]
 
@@ -61,14 +60,6 @@ class Epoch:
         return self.grid.nbytes + sum(a.nbytes for a in self.table.values())
 
 
-def lookups(index: ZoneIndex) -> Lookups:
-    cache = index.grids
-    with _LOCK:
-        if "lookups" not in cache:
-            cache["lookups"] = Lookups.of(index)
-        return cache["lookups"]
-
-
 def _valid(layer: Layer, instant: np.datetime64) -> np.ndarray:
     return (layer.starts <= instant) & (instant < layer.ends)
 
@@ -80,11 +71,11 @@ def epoch(index: ZoneIndex, at: datetime | np.datetime64 | None = None, *,
     not cached and not ``build``. Also use it to build the grid ahead of the first batch."""
     lk = lookups(index)
     instant = at if isinstance(at, np.datetime64) else as_utc64(at or now(), None)
-    layers = polygon_layers(index, cleared=cleared)
+    layers = index.layers(cleared=cleared)
     public = not cleared and index.generalises  # else both clearances share one grid
     key = ("epoch", public, b"".join(_valid(layer, instant).tobytes() for layer in layers))
     cache = index.grids
-    with _LOCK:
+    with CACHE_LOCK:  # held while a grid is built
         if key in cache:
             cache[key] = cache.pop(key)  # most recently used last
             return cache[key]
@@ -101,13 +92,13 @@ def epoch(index: ZoneIndex, at: datetime | np.datetime64 | None = None, *,
 def _build_epoch(index: ZoneIndex, lk: Lookups, instant: np.datetime64,
                  cleared: bool) -> Epoch:
     start = time.perf_counter()
-    layers = polygon_layers(index, cleared=cleared)
+    layers = index.layers(cleared=cleared)
     g = grid.build([layer.geoms[_valid(layer, instant)] for layer in layers], lk.line,
                    line_clear_m=NEAR_BORDER_M, band_m=COUNTRY_BY_LINE_M)
     lon = np.append(g.rep_lon, g.extent.west_deg - 1.0)  # last: a point outside the grid
     lat = np.append(g.rep_lat, g.extent.south_deg - 1.0)
     far = np.full(len(lon), np.inf)  # every region keeps > 99 m from the line
-    table = exact_columns(index, lon, lat, np.full(len(lon), instant), lk, far,
+    table = answer_columns(index, lon, lat, np.full(len(lon), instant), lk, far,
                           np.full(len(lon), "", dtype="U3"), cleared=cleared)
     del table["at"]
     return Epoch(g, table, table["country"] == "", time.perf_counter() - start)
@@ -123,7 +114,7 @@ def _grid_columns(index: ZoneIndex, lk: Lookups, ep: Epoch, lon, lat, when,
     by_line = ep.by_line[row] & ~touched
     if distance:
         dist, iso = nearest(index, lon, lat)
-    else:  # only where the answer depends on it (touched cells: see exact_columns)
+    else:  # only where the answer depends on it (touched cells: see answer_columns)
         dist, iso = np.full(len(lon), np.nan), np.full(len(lon), "", dtype="U3")
         need = np.flatnonzero(by_line & band)
         dist[need], iso[need] = nearest(index, lon[need], lat[need])
@@ -131,7 +122,7 @@ def _grid_columns(index: ZoneIndex, lk: Lookups, ep: Epoch, lon, lat, when,
     cols["country"][near] = iso[near]
     where = np.flatnonzero(touched)
     if len(where):
-        part = exact_columns(index, lon[where], lat[where], when[where], lk,
+        part = answer_columns(index, lon[where], lat[where], when[where], lk,
                              *((dist[where], iso[where]) if distance else ()),
                              cleared=cleared)
         for name, column in cols.items():
@@ -147,7 +138,7 @@ def _check_epoch(index: ZoneIndex, lk: Lookups, lon, lat, when,
         return blank(0)
     ep = epoch(index, when[0], build=len(lon) >= GRID_MIN_POINTS, cleared=cleared)
     if ep is None:
-        cols = exact_columns(index, lon, lat, when, lk, *(nearest(index, lon, lat)
+        cols = answer_columns(index, lon, lat, when, lk, *(nearest(index, lon, lat)
                                                           if distance else ()),
                              cleared=cleared)
     else:
@@ -192,17 +183,9 @@ def check_arrays(index: ZoneIndex, lon, lat, at: datetime | np.ndarray | None = 
 
 
 def _with_surface(index: ZoneIndex, lon, lat, when, cols: dict) -> dict:
-    """``surface`` per row; rows in Vietnam's waters become ``in_vietnam`` (VNM) with their
-    coastal province where determinable, as ``check_points`` answers them."""
-    if not len(lon):
-        cols["surface"] = np.empty(0, dtype="U16")
-        return cols
-    on_land = np.asarray(cols["in_vietnam"], dtype=bool)
-    kinds, provinces = surfaces(index, shapely.points(lon, lat), when, on_land)
-    cols["surface"] = kinds
-    for i in np.flatnonzero(~on_land & (kinds != "")).tolist():
-        cols["in_vietnam"][i], cols["country"][i] = True, "VNM"
-        code = provinces[i] or ""
-        cols["province_code"][i] = code
-        cols["province_name"][i] = index.province_names.get(code) if code else None
+    """The waters, per point (``geo.location.answer_rules.mark_waters``: one rule for single
+    points and batches)."""
+    if len(lon):
+        mark_waters(index, shapely.points(lon, lat), when, cols)
     return cols
+

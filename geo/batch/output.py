@@ -3,7 +3,7 @@
 
 Zones are written as the caller may see them: ``cleared`` callers get the names, ids and
 exact extent of sensitive zones, others only their kind and legal basis, answered against
-their footprints (``geo.location.check._zone_entry``, ``geo.location.footprint``).
+their footprints (``geo.location.check.zone_entry``, ``geo.location.footprint``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 from geo.batch.check import check_arrays
 from geo.batch.input import PointBatch
 from geo.common.timeutil import now, to_hanoi
-from geo.location.check import _zone_entry
+from geo.location.check import belt_entry, zone_entry
 from geo.location.decision_features import decision_hit
 from geo.location.index import ZoneIndex, as_utc64
 
@@ -118,14 +118,11 @@ class JsonRows:
     def _belt(self, i: int) -> str:
         if i < 0:
             return "null"
-        f = self.index.belt.features[i]
-        p = f.props
-        return json.dumps({"id": f.id, "depth_m": p["depth_m"], "is_default": p["is_default"],
-                           "instrument": p["instrument"], "commune_code": p.get("commune_code")},
-                          ensure_ascii=False, separators=COMPACT)
+        return json.dumps(belt_entry(self.index.belt.features[i]), ensure_ascii=False,
+                          separators=COMPACT)
 
     def _zones(self, hits: tuple) -> str:
-        return json.dumps([_zone_entry(f, kind, self.cleared) for kind, f in hits],
+        return json.dumps([zone_entry(f, kind, self.cleared) for kind, f in hits],
                           ensure_ascii=False, separators=COMPACT) if hits else "[]"
 
     @staticmethod
@@ -198,7 +195,7 @@ class CsvRows:
         self.cleared = cleared
 
     def _zones(self, hits: tuple) -> str:
-        entries = [_zone_entry(f, kind, self.cleared) for kind, f in hits]
+        entries = [zone_entry(f, kind, self.cleared) for kind, f in hits]
         return _csv_field(";".join(e["kind"] if e.get("id") is None
                                    else f"{e['kind']}:{e['id']}" for e in entries))
 

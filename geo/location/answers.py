@@ -17,15 +17,21 @@ from geo.location.crossings import crossing_dict, crossings
 from geo.location.decision_features import decision_hit
 from geo.location.footprint import EXACT
 from geo.location.index import FAR_FUTURE, ZoneIndex, as_utc64
-from geo.location.routes import DECISION_LAYERS, Passage, Track, passages, route_layers
+from geo.location.inputs import Parsed
+from geo.location.routes import (
+    DECISION_LAYERS,
+    Passage,
+    Track,
+    make_track,
+    passages,
+    route_layers,
+)
 from geo.rules import Catalogue, load_catalogue, local_date
 
 LAND_BORDER_BASIS = ("Decree 34/2014/ND-CP Art 3(1) as amended by Decree 299/2025/ND-CP "
                      "(commune list derived from boundary geometry)")
 SEA_BASIS = ("Decree 71/2015/ND-CP Art 3(1); Law 06/2003 Art 9 (12 nautical miles); "
              "Circular 112/2025/TT-BQP Art 3(2)(b)")
-CHANGE_LAYERS = ("provinces", "communes_exact", "land_border", "belt", "zones",
-                 "checkpoint_areas", "decisions", "sea")
 
 
 def point_kinds(answer: PointAnswer) -> list[str]:
@@ -73,15 +79,25 @@ def valid_until(index: ZoneIndex, geoms: np.ndarray, at: datetime, kinds: list[s
     over whole Hanoi days: their changes show only as the start of a Hanoi day."""
     catalogue = catalogue or load_catalogue()
     after = as_utc64(at, None)
-    layers = [index.zone_layer(cleared) if name == "zones" else getattr(index, name)
-              for name in CHANGE_LAYERS]
-    moments = [layer.next_change(geoms, after) for layer in layers]
+    moments = [layer.next_change(geoms, after)
+               for layer in index.layers(cleared=cleared, bounds_validity=True)]
     moments.append(_rules_change(kinds, person, at, catalogue))
     first = min(moments)
     if first >= FAR_FUTURE:
         return None
     micros = int(first.astype("datetime64[us]").astype("int64"))
     return datetime.fromtimestamp(micros / 1e6, tz=HANOI).isoformat()
+
+
+def answer(index: ZoneIndex, parsed: Parsed, at: datetime, person: PersonCategory, *,
+           cleared: bool) -> dict:
+    """The answer to a parsed request (``geo.location.inputs``): its points, or its route,
+    at ``at`` for ``person``, as a caller of ``cleared`` clearance may see it."""
+    if parsed.kind == "points":
+        return answer_points(index, parsed.lon, parsed.lat, at, person, cleared=cleared)
+    track = make_track([p.tolist() for p in parsed.parts], parsed.times,
+                       max_vertices=10 ** 9)  # bounded by the caller (geo.common.limits)
+    return answer_route(index, track, at, person, cleared=cleared)
 
 
 def answer_points(index: ZoneIndex, lon, lat, at: datetime, person: PersonCategory, *,

@@ -20,6 +20,7 @@ from shapely import STRtree
 
 from geo.common import crs
 from geo.common.timeutil import HANOI
+from geo.common.zones import ZoneKind
 from geo.location.footprint import (
     DEFAULT_SPEC,
     GENERALISED,
@@ -436,6 +437,41 @@ def _public(f: Feature, spec: FootprintSpec) -> Feature:
                    valid_from=day_floor(f.valid_from), valid_to=day_ceil(f.valid_to))
 
 
+#: What a layer is for: locating a point (country, province, commune), a zone a point or
+#: route can be in, or restriction decisions.
+LOCATES, ZONE, DECISION = "locates", "zone", "decision"
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One polygon layer of a ``ZoneIndex``: its attribute name, its ``role``, the zone kind
+    of its features (None: each feature's own ``kind`` property) and whether its validity
+    bounds an answer's ``valid_until``."""
+
+    name: str
+    role: str = LOCATES
+    kind: str | None = None
+    bounds_validity: bool = False
+
+
+#: Every polygon layer of a ``ZoneIndex``, once. Batches make their grid epochs from all of
+#: them; routes cross the ``ZONE`` layers in this order and the ``DECISION`` layers apart;
+#: ``valid_until`` looks at those that bound validity.
+LAYERS: tuple[LayerSpec, ...] = (
+    LayerSpec("territory"),
+    LayerSpec("neighbours"),
+    LayerSpec("provinces", bounds_validity=True),
+    LayerSpec("communes_exact", bounds_validity=True),
+    LayerSpec("communes_simplified"),
+    LayerSpec("land_border", ZONE, ZoneKind.LAND_BORDER_AREA.value, True),
+    LayerSpec("belt", ZONE, ZoneKind.BORDER_BELT.value, True),
+    LayerSpec("zones", ZONE, None, True),
+    LayerSpec("checkpoint_areas", ZONE, ZoneKind.CHECKPOINT_AREA.value, True),
+    LayerSpec("decisions", DECISION, "restriction_decision", True),
+    LayerSpec("sea", ZONE, ZoneKind.SEA_BORDER_AREA.value, True),
+)
+
+
 @dataclass
 class ZoneIndex:
     """Everything a location check needs, prepared once per data version."""
@@ -473,6 +509,30 @@ class ZoneIndex:
         """The prohibited and restricted zones a caller is answered against: exact for
         cleared callers, footprints of the sensitive ones for everybody else."""
         return self.zones if cleared else self.zones_public
+
+    def layer(self, name: str, *, cleared: bool) -> Layer:
+        """The layer ``name`` (a ``LAYERS`` entry) as a caller of ``cleared`` clearance
+        meets it: only ``zones`` differs (``zone_layer``)."""
+        return self.zone_layer(cleared) if name == "zones" else getattr(self, name)
+
+    def layers(self, *, cleared: bool, role: str | None = None,
+               bounds_validity: bool | None = None) -> list[Layer]:
+        """The layers of ``LAYERS`` (in its order) with that ``role`` and ``bounds_validity``
+        (None: any), as a caller of ``cleared`` clearance meets them."""
+        return [self.layer(s.name, cleared=cleared) for s in LAYERS
+                if role in (None, s.role) and bounds_validity in (None, s.bounds_validity)]
+
+    def prepare(self) -> None:
+        """Build now what requests would otherwise build on first use: the single-point
+        cell tables of every layer, and the tiles routes are cut by (for both
+        clearances). Call it before the index is shared between threads."""
+        for spec in LAYERS:
+            both = {id(layer): layer for layer in (self.layer(spec.name, cleared=True),
+                                                   self.layer(spec.name, cleared=False))}
+            for layer in both.values():
+                if spec.role != LOCATES:
+                    layer.tiles()
+                layer.prepare()
 
     @property
     def generalises(self) -> bool:

@@ -17,18 +17,12 @@ from shapely.geometry import LineString, MultiLineString
 
 from geo.common.crs import GEOD
 from geo.common.errors import InvalidInput, PayloadTooLarge
-from geo.common.zones import ZoneKind
-from geo.location.index import Feature, Layer, ZoneIndex, as_utc64
+from geo.location.index import DECISION, LAYERS, ZONE, Feature, Layer, ZoneIndex, as_utc64
 
-#: (layer attribute, zone kind) pairs a route is checked against.
-ROUTE_LAYERS = (
-    ("land_border", ZoneKind.LAND_BORDER_AREA.value),
-    ("belt", ZoneKind.BORDER_BELT.value),
-    ("zones", None),  # kind per feature
-    ("checkpoint_areas", ZoneKind.CHECKPOINT_AREA.value),
-    ("sea", ZoneKind.SEA_BORDER_AREA.value),
-)
-DECISION_LAYERS = (("decisions", "restriction_decision"),)
+#: (layer attribute, zone kind) pairs a route is checked against (kind None: per feature),
+#: and the restriction decisions, checked apart: both from ``geo.location.index.LAYERS``.
+ROUTE_LAYERS = tuple((s.name, s.kind) for s in LAYERS if s.role == ZONE)
+DECISION_LAYERS = tuple((s.name, s.kind) for s in LAYERS if s.role == DECISION)
 
 
 def route_layers(cleared: bool) -> tuple:
@@ -94,12 +88,6 @@ class Passage:
     #: the route (or its part) ends inside the zone: ``exit`` is then its last vertex,
     #: not a crossing of the zone's edge
     ends_inside: bool = False
-
-
-def prepare(index: ZoneIndex) -> None:
-    """Cut the route layers into tiles now, so that no request pays for it."""
-    for attr, _ in ROUTE_LAYERS + route_layers(False) + DECISION_LAYERS:
-        getattr(index, attr).tiles()
 
 
 def make_track(parts: list[list[list[float]]], times: list[list[datetime]] | None = None, *,

@@ -20,7 +20,6 @@ from sqlalchemy.engine import Engine, make_url
 
 from geo.batch import check as batch
 from geo.common.errors import StoreUnavailable
-from geo.location import routes
 from geo.location.footprint import DEFAULT_SPEC, FootprintSpec
 from geo.location.index import ZoneIndex
 from geo.store.zones import snapshot
@@ -49,13 +48,9 @@ def _libpq_dsn(engine: Engine) -> str:
 
 def warm(index: ZoneIndex) -> None:
     """Prepare, before the index is swapped in, what requests would otherwise build on
-    first use: route tiles, the batch grid for now, the single-point cell tables."""
-    routes.prepare(index)
+    first use: the index's own structures (``ZoneIndex.prepare``), the batch grid for now."""
+    index.prepare()
     batch.epoch(index)
-    for name in ("territory", "neighbours", "provinces", "communes_exact",
-                 "communes_simplified", "land_border", "belt", "zones", "zones_public",
-                 "checkpoint_areas", "decisions", "sea"):
-        getattr(index, name).prepare()
 
 
 class LiveIndex:

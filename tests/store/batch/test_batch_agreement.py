@@ -18,7 +18,7 @@ from geo.batch import grid
 from geo.batch.output import JsonRows
 from geo.common import crs
 from geo.common.timeutil import HANOI
-from geo.location.check import check_points
+from geo.location.check import PointAnswer, check_points
 from geo.location.index import Feature, Layer, as_utc64
 
 AT = datetime(2026, 1, 5, 8, 0, tzinfo=HANOI)
@@ -232,3 +232,32 @@ def test_check_arrays__the_30_m_rule_holds_where_territory_crosses_the_line(inde
     answers = assert_agree(wide, lon, lat, AT, cols)
     far_side = [a for a in answers if a.border_distance_m <= 30.0 and not a.in_vietnam]
     assert len(far_side) > 100
+
+
+@pytest.mark.parametrize("cleared", [False, True])
+def test_check_arrays__every_field_equals_the_single_point_answer_near_the_borders(
+        enriched, cleared):
+    """2,000 points near the border line and around the added belt, zone, checkpoint area
+    and decision: each answered alone (a batch of one) and all in one batch (through the
+    grid and the exact path), written as NDJSON rows: every field identical, distances
+    included."""
+    index, bounds = enriched
+    lon, lat = np.concatenate([_near_line(index, 1_500, max_m=2_500.0, seed=29),
+                               _around(bounds, 500, seed=30)], axis=1)
+    batch.epoch(index, AT, cleared=cleared)  # grid-answered where no edge is near
+    cols = batch.check_arrays(index, lon, lat, AT, cleared=cleared)
+    rows = [json.loads(line) for line in JsonRows(index, cleared).rows(
+        np.arange(len(lon)), lon, lat, cols).splitlines()]
+    alone = [check_points(index, lon[i:i + 1], lat[i:i + 1], AT, cleared=cleared)[0]
+             for i in range(len(lon))]
+    for i, (row, answer) in enumerate(zip(rows, alone, strict=True)):
+        assert row.pop("id") == i
+        assert row == json.loads(json.dumps(answer.as_dict())), (lon[i], lat[i])
+    fields = set(rows[0])
+    assert fields == set(PointAnswer.__dataclass_fields__)
+    # the sample reaches every kind of answer
+    assert {a.country for a in alone} >= {"VNM", "CHN", "LAO", "KHM"}
+    assert sum(a.in_border_belt for a in alone) > 300
+    assert sum(a.border_distance_m <= 30.0 for a in alone) > 10
+    assert sum(bool(a.zones) for a in alone) > 5 and sum(bool(a.decisions) for a in alone) > 5
+    assert "instrument-test" in {a.belt["id"] for a in alone if a.belt}
