@@ -178,7 +178,8 @@ def check_arrays(index: ZoneIndex, lon, lat, at: datetime | np.ndarray | None = 
     for idx in np.split(order, np.flatnonzero(np.diff(epochs[order])) + 1):
         part = _check_epoch(index, lk, lon[idx], lat[idx], when[idx], distance, cleared)
         for name, column in out.items():
-            column[idx] = part[name]
+            if name in part:  # the waters are marked per point, below
+                column[idx] = part[name]
     return _with_surface(index, lon, lat, when, out)
 
 

@@ -136,7 +136,7 @@ class JsonRows:
             if not code:
                 return "null"
             body = {"code": code, "name": name}
-            if precision:
+            if precision and precision[0]:  # a province only at sea ("nearest_coast")
                 body["precision"] = precision[0]
             return json.dumps(body, ensure_ascii=False, separators=COMPACT)
 
@@ -151,7 +151,7 @@ class JsonRows:
             _json_ids(ids.tolist()), lon.tolist(), lat.tolist(), _instant_texts(cols["at"]),
             flag("in_vietnam"), _cached(text, cols["country"].tolist()),
             _cached(unit, zip(cols["province_code"].tolist(), cols["province_name"].tolist(),
-                              strict=True)),
+                              cols["province_precision"].tolist(), strict=True)),
             _cached(unit, zip(cols["commune_code"].tolist(), cols["commune_name"].tolist(),
                               cols["commune_precision"].tolist(), strict=True)),
             flag("in_land_border_area"), flag("in_border_belt"),

@@ -52,6 +52,10 @@ class Region:
     def touches(self, shape) -> bool:
         return True
 
+    def widened(self, deg: float) -> Region:
+        """The same neighbourhood reaching at least ``deg`` degrees around its point."""
+        return self
+
 
 EVERYWHERE = Region()
 
@@ -61,12 +65,13 @@ class Around(Region):
 
     everywhere = False
 
-    def __init__(self, lon: float, lat: float, spec: FootprintSpec = DEFAULT_SPEC):
+    def __init__(self, lon: float, lat: float, spec: FootprintSpec = DEFAULT_SPEC,
+                 box_deg: float = BOX_DEG):
         if not (math.isfinite(lon) and math.isfinite(lat)):
             raise ValueError("a finite lon/lat is needed")
-        self.lon, self.lat = float(lon), float(lat)
-        west, south = self.lon - BOX_DEG, self.lat - BOX_DEG
-        east, north = self.lon + BOX_DEG, self.lat + BOX_DEG
+        self.lon, self.lat, self.spec, self.box_deg = float(lon), float(lat), spec, box_deg
+        west, south = self.lon - box_deg, self.lat - box_deg
+        east, north = self.lon + box_deg, self.lat + box_deg
         self._box = func.ST_MakeEnvelope(literal(west), literal(south), literal(east),
                                          literal(north), 4326)
         self._shape = shapely.box(west, south, east, north)
@@ -75,6 +80,11 @@ class Around(Region):
         # a footprint: the cells touching the zone grown by the margin, so within the margin
         # plus a cell's diagonal of it; doubled for the lon/lat round trip and the clip box
         self.zone_reach_m = 2 * (spec.margin_m + spec.cell_m * math.sqrt(2)) + 2_000.0
+
+    def widened(self, deg: float) -> Region:
+        if deg <= self.box_deg:
+            return self
+        return Around(self.lon, self.lat, self.spec, box_deg=deg)
 
     def geom(self, column: ColumnElement) -> ColumnElement:
         return func.ST_ClipByBox2D(column, self._box).label(column.name)

@@ -21,6 +21,7 @@ from geo.common.timeutil import HANOI, now
 from geo.location.decision_features import decision_feature
 from geo.location.footprint import DEFAULT_SPEC, FootprintSpec, covers
 from geo.location.index import BorderLine, Feature, Layer, ZoneIndex
+from geo.location.surface import PROVINCE_SEARCH_DEG
 from geo.store import models as m
 from geo.store.db import reading
 from geo.store.decisions.repository import all_files
@@ -219,7 +220,9 @@ def index_from(conn: Connection, spec: FootprintSpec = DEFAULT_SPEC,
         version=data_version(conn),
         territory=Layer(_territory(conn, "land_polygon", near)),
         neighbours=Layer(_territory(conn, "neighbours", near)),
-        provinces=Layer(_units(conn, m.province, near=near)),
+        # at sea the coastal province is the nearest within PROVINCE_SEARCH_DEG: read that far
+        provinces=Layer(_units(conn, m.province,
+                               near=near.widened(2 * PROVINCE_SEARCH_DEG))),
         communes_exact=Layer([f for f in communes if f.props["precision"] == "exact"]),
         communes_simplified=Layer([f for f in communes if f.props["precision"] != "exact"]),
         land_border=Layer(_land_border(conn, near)),

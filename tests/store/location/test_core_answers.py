@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from geo.batch.exact import Lookups, exact_columns
+from geo.common.security import Principal, Role
 from geo.common.timeutil import HANOI
 from geo.common.zones import PersonCategory
 from geo.location import routes
+from geo.location.answer_rules import Lookups, answer_columns
 from geo.location.answers import answer_route
 from geo.location.check import check_points
 from geo.location.index import as_utc64
@@ -44,7 +45,7 @@ def _one(index, lon_lat, at):
 
 def _columns(index, lon_lat, at):
     when = np.array([as_utc64(at, None)], dtype="datetime64[us]")
-    return exact_columns(index, np.array([lon_lat[0]]), np.array([lon_lat[1]]), when,
+    return answer_columns(index, np.array([lon_lat[0]]), np.array([lon_lat[1]]), when,
                          Lookups.of(index))
 
 
@@ -95,7 +96,8 @@ def test_overlap__an_instrument_narrowing_the_chosen_communes_belt_applies_there
         {"lon": IN_THREE_WARDS[0], "lat": IN_THREE_WARDS[1]}).scalar_one()
     assert distance_m == pytest.approx(505.4, abs=1.0)
     set_belt_depth(conn, "02647", 300.0, "Quyết định 17/2026/QĐ-UBND", date(2026, 1, 1),
-                   issuer="provincial_peoples_committee")
+                   issuer="provincial_peoples_committee",
+                   principal=Principal(subject="test-core-admin", roles=frozenset({Role.ADMIN})))
     index = index_from(conn)
     answer = _one(index, IN_THREE_WARDS, _t(8))
     assert answer.commune["code"] == "02647"
