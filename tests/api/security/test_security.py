@@ -14,7 +14,6 @@ from api.cli.commands import main as cli
 from geo.common.errors import InvalidInput
 from geo.common.security import Principal, Role, claims_for, hash_api_key
 from geo.common.timeutil import now
-from geo.store import users
 from geo.store.db import transaction
 from tests.api.security.security_support import (
     SECRET,
@@ -81,14 +80,6 @@ def test_auth__bad_credentials_are_401_not_anonymous(client, headers):
                         headers=headers)
     assert answer.status_code == 401
     assert answer.json()["error"] == "unauthenticated"
-
-
-def test_auth__revoked_key_is_refused(client, engine, officer):
-    name, key = officer
-    assert client.get("/v1/auth/whoami", headers=key_header(key)).json()["subject"] == name
-    with transaction(engine) as conn:
-        users.revoke_key(conn, Principal("test-setup", frozenset({Role.ADMIN})), key[:12])
-    assert client.get("/v1/auth/whoami", headers=key_header(key)).status_code == 401
 
 
 def test_auth__token_endpoint_gives_a_jwt_with_the_key_holders_grant(client, officer):
