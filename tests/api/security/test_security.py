@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import Authenticator, resolve_jwt_secret
 from api.cli.commands import main as cli
-from geo.common.errors import InvalidInput
+from geo.common.errors import InvalidInput, NotAuthenticated
 from geo.common.security import Principal, Role, claims_for, hash_api_key
 from geo.common.timeutil import now
 from geo.store.db import transaction
@@ -136,7 +136,7 @@ def test_settings__development_secret_is_random_per_process():
     assert one != two and len(one) >= 32
     token, _ = Authenticator(one).mint(Principal("p", frozenset({Role.PLANNER})))
     assert Authenticator(one).verify(token).subject == "p"
-    with pytest.raises(Exception, match="not valid"):
+    with pytest.raises(NotAuthenticated, match="bearer token is not valid"):
         Authenticator(two).verify(token)
 
 
