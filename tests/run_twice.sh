@@ -18,7 +18,7 @@ if [ $# -eq 0 ]; then
   set -- tests/api/security/test_security_credentials.py tests/api/security/test_key_cache.py \
          tests/api/decisions/test_decisions_timeline.py tests/api/decisions/test_decisions_cli.py \
          tests/api/zones/test_zones_api.py tests/api/gates/test_gates_cli.py \
-         tests/store/test_audit.py tests/api/check/test_point_api.py
+         tests/store/test_audit.py tests/api/check/test_point_api.py tests/store/zones/test_load.py
 fi
 mkdir -p .borderzone
 status=0
