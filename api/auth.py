@@ -77,23 +77,24 @@ def resolve_jwt_secret(settings) -> str:
 
 
 class _Expiring:
-    """A small thread-safe LRU of values that expire ``ttl_s`` seconds after they are put."""
+    """A small thread-safe LRU of values that expire ``ttl_s`` seconds after they are put
+    (by ``clock``, a monotonic seconds counter: injectable so expiry can be tested)."""
 
-    def __init__(self, ttl_s: float, size: int):
-        self.ttl_s, self.size = ttl_s, size
+    def __init__(self, ttl_s: float, size: int, clock: Callable[[], float] = time.monotonic):
+        self.ttl_s, self.size, self._clock = ttl_s, size, clock
         self._items: OrderedDict[object, tuple[float, object]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key) -> object | None:
         with self._lock:
             hit = self._items.get(key)
-            return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+            return hit[1] if hit is not None and hit[0] > self._clock() else None
 
     def put(self, key, value) -> None:
         if self.ttl_s <= 0:
             return
         with self._lock:
-            self._items[key] = (time.monotonic() + self.ttl_s, value)
+            self._items[key] = (self._clock() + self.ttl_s, value)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
@@ -125,12 +126,12 @@ class Authenticator:
     both, after a revocation or a disabling in this process)."""
 
     def __init__(self, secret: str, *, ttl_s: int = 3600, cache_s: float = 30.0,
-                 cache_size: int = 10_000):
+                 cache_size: int = 10_000, clock: Callable[[], float] = time.monotonic):
         self._secret = secret
         self.ttl = timedelta(seconds=ttl_s)
         self.cache_s = cache_s
-        self._keys = _Expiring(cache_s, cache_size)
-        self._live = _Expiring(cache_s, cache_size)
+        self._keys = _Expiring(cache_s, cache_size, clock)
+        self._live = _Expiring(cache_s, cache_size, clock)
 
     # -- tokens -----------------------------------------------------------------------
     def mint(self, principal: Principal) -> tuple[str, int]:

@@ -35,10 +35,10 @@ class LiveServer:
     def __init__(self, db_url: str, **env: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = ROOT / ".borderzone" / f"live-{self.port}.log"
+        self.log = ROOT / ".borderzone" / f"live-{os.getpid()}-{self.port}.log"
         self.env = {**os.environ, "DATABASE_URL": db_url, "BORDERZONE_JWT_SECRET": SECRET,
                     "BORDERZONE_ENV": "test", "BORDERZONE_RATE_PER_S": "0",
-                    "BORDERZONE_KEY_CACHE_S": "0", "BORDERZONE_INDEX_POLL_S": "0.5",
+                    "BORDERZONE_INDEX_POLL_S": "0.5",
                     "PYTHONPATH": str(ROOT), **env}
         self.proc: subprocess.Popen | None = None
 

@@ -118,15 +118,23 @@ class Loader:
     def run(self, only: tuple[str, ...] | None = None) -> LoadReport:
         """Load every dataset (or just the steps named in ``only``)."""
         self.only = only
+        precise = self._present("land_boundary")
         self._step("provinces", self._provinces)
         self._step("communes", self._communes, inputs=("communes_exact", "communes_simplified"))
-        self._step("land_boundary", self._boundary, inputs=("land_boundary",))
+        if precise:
+            self._step("land_boundary", self._boundary, inputs=("land_boundary",))
         self._step("land_boundary_ne", self._boundary_ne, inputs=("land_boundary_ne",))
         self._step("land_polygon", self._territory)
         self._step("neighbours", self._neighbours)
         self._step("gates", self._gates)
-        self._step("derived", self._derived, inputs=(
-            "communes_exact", "land_boundary", "land_polygon"), salt=DERIVATION_VERSION)
+        if precise:
+            self._step("derived", self._derived, inputs=(
+                "communes_exact", "land_boundary", "land_polygon"), salt=DERIVATION_VERSION)
+        else:
+            self.report.warnings.append(
+                f"land_boundary: {sources.manifest()['land_boundary']['file']} not found: the "
+                "Natural Earth 10m line (~2 km off) is the border; no land border communes "
+                "and no belt are derived from it")
         self._step("sea", self._sea, inputs=("baseline", "coastline", "land_polygon",
                                              "neighbours", "communes_exact",
                                              "communes_simplified"), salt=sea.METHOD)
@@ -134,6 +142,11 @@ class Loader:
         return self.report
 
     # -- bookkeeping ----------------------------------------------------------------------
+    def _present(self, name: str) -> bool:
+        """Whether the data directory holds dataset ``name`` (the precise border line may be
+        missing: the public Natural Earth line stands in for it, README "Data")."""
+        return (self.data_dir / sources.manifest()[name]["file"]).exists()
+
     def _file_sha(self, name: str) -> str:
         if name not in self.shas:
             self.shas[name] = sources.file_sha256(sources.dataset_path(self.data_dir, name))

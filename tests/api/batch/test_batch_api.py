@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 
 import numpy as np
 import pytest
@@ -21,6 +20,7 @@ from geo.common.security import Role
 from geo.common.timeutil import now
 from geo.store.db import transaction
 from geo.store.models import zone
+from geo.store.zones import snapshot
 from tests.api.security.security_support import key_header, role_keys, settings, unique
 
 LIMIT = 60_000
@@ -49,9 +49,9 @@ def restricted_zone(engine, loaded):
 
 @pytest.fixture(scope="module")
 def world(db_url, engine, restricted_zone):
-    app = create_app(settings(max_batch_points=LIMIT), url=db_url)
+    app = create_app(settings(max_batch_points=LIMIT, min_version_wait_s=300), url=db_url)
     with role_keys(engine, (Role.APP, Role.PLANNER)) as keys, TestClient(app) as client:
-        _wait_for(client, restricted_zone, keys[Role.PLANNER])
+        _wait_for(client, engine, restricted_zone, keys[Role.PLANNER])
         yield client, keys
 
 
@@ -65,15 +65,13 @@ def _lines(response) -> list[dict]:
     return [json.loads(line) for line in response.text.splitlines()]
 
 
-def _wait_for(client, name: str, key: str, timeout_s: float = 20.0) -> None:
+def _wait_for(client, engine, name: str, key: str) -> None:
+    """Once the index holds every write made so far (``X-Min-Index-Version``: the server
+    waits for its rebuild, no polling), the zone is answered."""
     body = f"id,lon,lat\nz,{ZONE_AT[0]},{ZONE_AT[1]}\n"
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        [row] = _lines(_post(client, body, key_header(key)))
-        if any(z.get("name") == name for z in row["zones"]):
-            return
-        time.sleep(0.2)
-    raise AssertionError("the live index never saw the inserted zone")
+    version = {"X-Min-Index-Version": str(snapshot.current_version(engine))}
+    [row] = _lines(_post(client, body, {**key_header(key), **version}))
+    assert [z["name"] for z in row["zones"] if z.get("name") == name] == [name]
 
 
 def test_batch__csv_in_ndjson_out_in_input_order(world):

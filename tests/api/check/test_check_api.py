@@ -1,12 +1,11 @@
 """POST /v1/check: points, routes, GPX uploads and their refusals, over HTTP."""
 
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from geo.common import crs
+from tests.crs_reference import wgs84_to_vn2000_utm48
 
 ROUTE = [[106.7615, 21.8537], [106.70, 22.05]]
 GPX = (b'<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
@@ -44,9 +43,10 @@ def test_check__route_in_vn2000_matches_wgs84(client):
                                                       "coordinates": ROUTE}}).json()
     assert [z["kind"] for z in wgs["zones"]][:2] == ["land_border_area", "border_belt"]
     assert wgs["zones"][0]["name"] == "Đồng Đăng"
-    e, n = crs.to_metric(np.array([p[0] for p in ROUTE]), np.array([p[1] for p in ROUTE]))
+    # the input projected independently of geo.common.crs (EPSG:6960's published parameters)
+    utm_route = [list(wgs84_to_vn2000_utm48(lon, lat)) for lon, lat in ROUTE]
     utm = client.post("/v1/check", json={"crs": "EPSG:3405", "geometry": {
-        "type": "LineString", "coordinates": np.column_stack([e, n]).tolist()}}).json()
+        "type": "LineString", "coordinates": utm_route}}).json()
     assert [(z["kind"], z["id"]) for z in utm["zones"]] == [
         (z["kind"], z["id"]) for z in wgs["zones"]]
     assert utm["zones"][0]["entry"]["lon"] == pytest.approx(wgs["zones"][0]["entry"]["lon"],

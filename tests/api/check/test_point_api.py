@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
+from tests.crs_reference import wgs84_to_vn2000_utm48
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +33,16 @@ def test_point__lung_cu_is_border_commune_in_belt(client):
 
 
 def test_point__vn2000_input_matches_wgs84(client):
+    """Hoàn Kiếm in VN-2000 / UTM 48N, projected with EPSG:6960's published parameters
+    (tests/crs_reference.py, not the code under test), is answered as the WGS 84 point is:
+    the same commune and the border distance to a centimetre."""
     wgs = client.get("/v1/check/point", params={"lon": 105.8542, "lat": 21.0285}).json()
-    utm = client.get("/v1/check/point", params={
-        "lon": 587_545.0, "lat": 2_325_467.0, "crs": "EPSG:3405"}).json()
-    assert utm["province"]["code"] == "01"
-    assert abs(utm["border_distance_m"] - wgs["border_distance_m"]) < 3_000
+    e, n = wgs84_to_vn2000_utm48(105.8542, 21.0285)
+    assert (e, n) == pytest.approx((588_565.36, 2_325_647.34), abs=0.01)
+    utm = client.get("/v1/check/point", params={"lon": e, "lat": n, "crs": "EPSG:3405"}).json()
+    assert utm["province"] == wgs["province"] and utm["commune"] == wgs["commune"]
+    assert utm["border_distance_m"] == pytest.approx(wgs["border_distance_m"], abs=0.01)
+    assert utm["border_distance_m"] == pytest.approx(132_678.5, abs=1.0)
 
 
 @pytest.mark.parametrize("params, field, words", [

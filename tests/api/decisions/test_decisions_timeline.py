@@ -3,12 +3,12 @@ issue A, extend A, revoke A, re-issue B — then ``active_at`` / ``as_known_at``
 the point check at T, and the notices rendered from the records.
 
 A: land border area of Lũng Cú, T0 → T0+24 h; extended to T0+48 h; revoked from T0+30 h.
-B: same area, T0+36 h → T0+48 h. T0 is drawn at random per run (the shared database keeps
-every earlier run's decisions, which are never deleted)."""
+B: same area, T0+36 h → T0+48 h. Each run has a database of its own (tests/database.py), so
+a fixed start is free of earlier runs' decisions and a failure reproduces exactly; it is
+offset from T0 so the other decision tests of this run (which start at T0) do not overlap."""
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,7 +32,7 @@ from tests.api.decisions.decision_support import (
 
 client = decision_support.client  # fixture
 
-START = T0 + timedelta(minutes=random.randint(0, 60 * 24 * 90))
+START = T0 + timedelta(days=61, minutes=17)
 US = timedelta(microseconds=1)
 PLANNER = Principal(subject="planner-test", roles=frozenset({Role.PLANNER}))
 

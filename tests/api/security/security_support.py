@@ -34,10 +34,10 @@ GRANTS = {
 
 
 def settings(**overrides) -> Settings:
-    """Test settings: a fixed secret, no key cache, no rate limit unless asked for."""
+    """Test settings: a fixed secret, the API-key cache on as in production (its default
+    lifetime), no rate limit unless asked for."""
     base = Settings(BORDERZONE_JWT_SECRET=SECRET, BORDERZONE_ENV="test",
-                    BORDERZONE_RATE_PER_S=0, BORDERZONE_KEY_CACHE_S=0,
-                    BORDERZONE_INDEX_POLL_S=0.5)
+                    BORDERZONE_RATE_PER_S=0, BORDERZONE_INDEX_POLL_S=0.5)
     return base.model_copy(update=overrides)
 
 

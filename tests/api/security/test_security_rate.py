@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.limits import TokenBucket, parse_networks, peer_address
+from geo.common.errors import InvalidInput
 from geo.common.security import Role
 from geo.store import users
 from tests.api.security.security_support import drop_users, make_user, settings
@@ -122,5 +123,27 @@ def test_peer__forwarded_for_trusted_only_from_configured_proxies():
                         proxies) == "203.0.113.5"
     assert peer_address(scope("10.1.2.3", "junk"), proxies) == "10.1.2.3"
     assert peer_address(scope("2001:db8::1", None), ()) == "2001:db8::/64"
-    with pytest.raises(Exception, match="not an address"):
+    with pytest.raises(InvalidInput, match="'proxy.example' is not an address") as err:
         parse_networks("10.0.0.0/8, proxy.example")
+    assert err.value.field == "BORDERZONE_TRUSTED_PROXIES"
+
+
+def test_rate__anonymous_callers_limited_per_address_behind_a_trusted_proxy(db_url, loaded):
+    """Each anonymous address has a bucket of its own (3 here, refilled every 1,000 s: no
+    timing in play); an IPv6 caller's bucket is its /64; the proxy's own address is none."""
+    tight = settings(rate_per_s=0.001, rate_burst=3, trusted_proxies="10.0.0.0/8")
+    with TestClient(create_app(tight, url=db_url), client=("10.0.0.7", 5000)) as http:
+        def codes(forwarded: str, n: int) -> list[int]:
+            return [http.get("/v1/check/point", params=POINT,
+                             headers={"X-Forwarded-For": forwarded}).status_code
+                    for _ in range(n)]
+
+        assert codes("203.0.113.5", 4) == [200, 200, 200, 429]
+        assert codes("203.0.113.6", 4) == [200, 200, 200, 429]  # the next address: its own
+        assert codes("203.0.113.5", 1) == [429]  # the first is still spent
+        assert codes("2001:db8:1:2::1", 2) + codes("2001:db8:1:2::ffff", 2) == [
+            200, 200, 200, 429]  # one /64, one bucket
+        assert codes("2001:db8:1:3::1", 1) == [200]  # the next /64
+        refused = http.get("/v1/check/point", params=POINT,
+                           headers={"X-Forwarded-For": "203.0.113.5"})
+        assert refused.json()["error"] == "rate_limited" and "retry-after" in refused.headers

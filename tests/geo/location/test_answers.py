@@ -46,4 +46,11 @@ def test_obligations__circular_112_rules_start_on_5_december_2025():
     after = {r["id"] for r in obligations([ZoneKind.BORDER_BELT.value],
                                           PersonCategory.FOREIGN_RESIDENT,
                                           datetime(2025, 12, 5, 12, tzinfo=HANOI))}
-    assert before != after
+    assert before - after == {"land.all.suspension_procedure.until_2025_12_05",
+                              "land.foreign_resident.permit.until_2025_12_05"}
+    assert after - before == {
+        "belt.foreign_resident.border_post_consent", "land.all.inspection_by_border_post",
+        "land.all.restriction_decision_forms", "land.all.restriction_ends",
+        "land.foreign_resident.overnight_declared", "land.foreign_resident.permit",
+        "land.foreigner.brought_by_organisation", "land.non_resident.barred_literal_reading"}
+    assert "land.all.prohibited_acts" in before & after  # Decree 34 rules run on

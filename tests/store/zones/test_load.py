@@ -9,6 +9,7 @@ from sqlalchemy import text
 from geo.store import migrate
 from geo.store.db import make_engine
 from geo.store.zones.load import Loader
+from tests.api.security.security_support import throwaway_db
 from tests.conftest import DATA_DIR, count
 
 
@@ -73,27 +74,22 @@ def broken_data_dir(tmp_path):
     return tmp_path
 
 
-def test_load__broken_geometry_is_reported_not_a_crash(cluster, broken_data_dir):
-    url = cluster.url("borderzone_test_broken")
-    migrate.ensure_database(url)
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    try:
-        loader = Loader(engine, broken_data_dir, log=lambda _: None)
-        report = loader.run(only=("provinces",))
-        step = report.steps["provinces"]
-        assert step["geometry"]["repaired"] == 1
-        assert step["geometry"]["rejected"] == [
-            {"feature": "04", "reason": "empty or missing geometry"}]
-        assert report.counts["province"] == 33
-        assert any("1 geometries repaired, 1 rejected" in w for w in report.warnings)
-    finally:
-        engine.dispose()
-        admin = make_engine(cluster.url("postgres"))
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.exec_driver_sql("DROP DATABASE IF EXISTS borderzone_test_broken WITH (FORCE)")
-        admin.dispose()
-        shutil.rmtree(broken_data_dir, ignore_errors=True)
+def test_load__broken_geometry_is_reported_not_a_crash(db_url, broken_data_dir):
+    with throwaway_db(db_url, "broken") as url:  # a name of its own: runs go side by side
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        try:
+            loader = Loader(engine, broken_data_dir, log=lambda _: None)
+            report = loader.run(only=("provinces",))
+            step = report.steps["provinces"]
+            assert step["geometry"]["repaired"] == 1
+            assert step["geometry"]["rejected"] == [
+                {"feature": "04", "reason": "empty or missing geometry"}]
+            assert report.counts["province"] == 33
+            assert any("1 geometries repaired, 1 rejected" in w for w in report.warnings)
+        finally:
+            engine.dispose()
+            shutil.rmtree(broken_data_dir, ignore_errors=True)
 
 
 def test_transaction__legal_record_edit_is_a_conflict(engine, loaded):
