@@ -3,9 +3,15 @@ are only read: ``api.settings`` has no side effects)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.engine import Engine
+
 from api.settings import Settings
+from geo.store.db import make_engine
 from geo.store.embedded import Cluster
-from geo.store.migrate import ensure_database
+from geo.store.migrate import ensure_database, upgrade
 
 
 def start_database(settings: Settings, *, log=print) -> str:
@@ -22,3 +28,16 @@ def start_database(settings: Settings, *, log=print) -> str:
     url = cluster.url(settings.db_name)
     ensure_database(url)
     return url
+
+
+@contextmanager
+def store_engine(settings: Settings) -> Iterator[Engine]:
+    """An engine on the primary, its schema brought to head, disposed afterwards: what a
+    CLI command that reads or writes the store opens once."""
+    url = start_database(settings, log=lambda _: None)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

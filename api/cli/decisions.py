@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from api.database import start_database
+from api.database import store_engine
 from api.schemas.decisions import DecisionIn, ExtensionIn, RevocationIn
 from api.settings import Settings
 from geo.common.errors import InvalidInput
@@ -28,8 +28,6 @@ from geo.decisions.codec import (
     revocation_from_dict,
 )
 from geo.decisions.query import DecisionQuery
-from geo.store import migrate
-from geo.store.db import make_engine
 from geo.store.decisions import notices as decision_notices
 from geo.store.decisions import repository as decisions
 
@@ -121,13 +119,8 @@ ACTIONS = {"create": _create, "extend": _extend, "revoke": _revoke, "list": _lis
 
 
 def run(args, settings: Settings) -> int:
-    url = start_database(settings, log=lambda _: None)
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    try:
+    with store_engine(settings) as engine:
         return ACTIONS[args.action](args, engine)
-    finally:
-        engine.dispose()
 
 
 def add_parser(sub) -> None:

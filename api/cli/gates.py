@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 
-from api.database import start_database
+from api.database import store_engine
 from api.settings import Settings
 from geo.common.timeutil import now
 from geo.gates.crossing import check_crossing
 from geo.gates.model import CrossingRequest, instant_param
 from geo.gates.status import status_to_dict
 from geo.rules.crossings import load_crossings
-from geo.store import migrate
-from geo.store.db import make_engine
 from geo.store.gates import repository as gates
 
 
@@ -66,13 +64,8 @@ ACTIONS = {"list": _list, "status": _status, "crossing": _crossing}
 
 
 def run(args, settings: Settings) -> int:
-    url = start_database(settings, log=lambda _: None)
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    try:
+    with store_engine(settings) as engine:
         return ACTIONS[args.action](args, engine)
-    finally:
-        engine.dispose()
 
 
 def add_parser(sub) -> None:

@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from api.database import start_database
+from api.database import store_engine
 from api.routers.zone_input import ZoneRequest, answer, intake_of
 from api.settings import Settings
 from geo.common.errors import InvalidInput
@@ -21,8 +21,6 @@ from geo.common.security import Principal, Role
 from geo.common.timeutil import parse_instant
 from geo.intake import IntakeLimits
 from geo.registry.versions import ZoneLegal
-from geo.store import migrate
-from geo.store.db import make_engine
 from geo.store.zones import registry
 
 FIELDS = ("kind", "name", "instrument_number", "instrument_date", "issuer", "sensitivity",
@@ -96,13 +94,8 @@ ACTIONS = {"add": _add, "amend": _amend, "retire": _retire, "list": _list, "show
 
 
 def run(args, settings: Settings) -> int:
-    url = start_database(settings, log=lambda _: None)
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    try:
+    with store_engine(settings) as engine:
         return ACTIONS[args.action](args, engine, settings)
-    finally:
-        engine.dispose()
 
 
 def _legal_options(parser, *, required: bool) -> None:

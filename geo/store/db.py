@@ -96,3 +96,29 @@ def reading(engine: Engine) -> Iterator[Connection]:
     """A read-only connection (no commit)."""
     with translated(), engine.connect() as conn:
         yield conn
+
+
+#: Store functions take an engine (their own transaction) or a connection (the caller's:
+#: a savepoint inside it, as the API's tests and multi-step writes use).
+Bind = Engine | Connection
+
+
+@contextmanager
+def writing(bind: Bind) -> Iterator[Connection]:
+    """A transaction on ``bind``: a savepoint when it is a caller's connection."""
+    if isinstance(bind, Connection):
+        with bind.begin_nested():
+            yield bind
+    else:
+        with transaction(bind) as conn:
+            yield conn
+
+
+@contextmanager
+def reading_bind(bind: Bind) -> Iterator[Connection]:
+    """A read on ``bind``: the caller's connection as it is, else a read snapshot."""
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with reading(bind) as conn:
+            yield conn

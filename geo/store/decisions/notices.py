@@ -22,8 +22,9 @@ from geo.decisions.history import DecisionFile
 from geo.decisions.model import Extension
 from geo.decisions.notices import render
 from geo.store import models as m
+from geo.store.db import Bind, reading_bind
 from geo.store.decisions.areas import province_name
-from geo.store.decisions.repository import Bind, get, reading_bind
+from geo.store.decisions.repository import get
 from geo.store.decisions.tables import decision
 
 #: Forms filled from one extension (which one: ``extension=<number>``, default the latest).

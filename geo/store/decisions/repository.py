@@ -13,13 +13,11 @@ transaction (the act runs in a savepoint of it: tests, or callers grouping acts)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from geo.common.errors import NotFound
 from geo.common.security import Principal, Role
@@ -39,12 +37,10 @@ from geo.decisions.model import Decision, Extension, Revocation
 from geo.decisions.query import DecisionQuery
 from geo.decisions.timeline import extension_periods
 from geo.store import audit
-from geo.store.db import reading, transaction
+from geo.store.db import Bind, reading_bind, writing
 from geo.store.decisions import rows as rows
 from geo.store.decisions.areas import provinces_beyond, resolve_area
 from geo.store.decisions.tables import decision, decision_extension
-
-Bind = Engine | Connection
 
 
 @dataclass(frozen=True)
@@ -60,23 +56,8 @@ class Recorded:
     obligations: tuple[str, ...] = ()
 
 
-@contextmanager
-def writing(bind: Bind) -> Iterator[Connection]:
-    if isinstance(bind, Connection):
-        with bind.begin_nested():
-            yield bind
-    else:
-        with transaction(bind) as conn:
-            yield conn
 
 
-@contextmanager
-def reading_bind(bind: Bind) -> Iterator[Connection]:
-    if isinstance(bind, Connection):
-        yield bind
-    else:
-        with reading(bind) as conn:
-            yield conn
 
 
 def _recorded(file: DecisionFile, number: str, warnings: tuple[str, ...],

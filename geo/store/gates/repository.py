@@ -25,8 +25,8 @@ from geo.gates.status import GateStatus, gate_status
 from geo.rules.crossings import CrossingRules
 from geo.store import audit
 from geo.store import models as m
+from geo.store.db import Bind, reading_bind, writing
 from geo.store.decisions import rows as rows
-from geo.store.decisions.repository import Bind, reading_bind, writing
 from geo.store.decisions.tables import decision
 
 gate_hours = Table(

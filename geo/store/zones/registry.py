@@ -19,7 +19,7 @@ import numpy as np
 import shapely
 from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import and_, func, insert, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from geo.common import crs
 from geo.common.errors import InvalidInput, NotFound
@@ -33,9 +33,8 @@ from geo.registry.kinds import ISSUER_LABEL, SEA_KINDS, Issuer, require_registra
 from geo.registry.versions import ZoneLegal, check_amendment, check_retirement
 from geo.store import audit
 from geo.store import models as m
-from geo.store.db import reading, transaction
+from geo.store.db import Bind, reading, writing
 
-Bind = Engine | Connection
 #: A land zone may reach this far (m) outside its province: boundary data precision.
 PROVINCE_TOLERANCE_M = 50.0
 
@@ -52,14 +51,6 @@ class Registered:
     footprint_area_m2: float | None
 
 
-@contextmanager
-def _tx(bind: Bind) -> Iterator[Connection]:
-    if isinstance(bind, Connection):
-        with bind.begin_nested():
-            yield bind
-    else:
-        with transaction(bind) as conn:
-            yield conn
 
 
 def _area_m2(geom) -> float:
@@ -134,7 +125,7 @@ def register(bind: Bind, principal: Principal, legal: ZoneLegal, intake: Intake,
     verdict = authority.check(legal.kind, legal.issuer, legal.instrument_date,
                               legal.valid_from)
     geom = intake.geometry
-    with _tx(bind) as conn:
+    with writing(bind) as conn:
         _check_place(conn, legal, geom)
         values = _row_values(legal, verdict, intake, geom, principal, spec)
         zid = conn.execute(insert(m.zone).values(**values, version=1)
@@ -174,7 +165,7 @@ def amend(bind: Bind, principal: Principal, record_id: int, fields: dict,
           intake: Intake | None = None, spec: FootprintSpec = DEFAULT_SPEC) -> Registered:
     """A new version from ``fields`` (those not given stay; a new instrument is needed)
     and, if given, a new geometry; the current version closes when the new one starts."""
-    with _tx(bind) as conn:
+    with writing(bind) as conn:
         row = _current(conn, record_id, lock=True)
         old = _legal_of(row)
         require_registrar(principal, old.kind, old.province_code)
@@ -210,7 +201,7 @@ def retire(bind: Bind, principal: Principal, record_id: int, *, instrument_numbe
         raise InvalidInput("instrument_number: the instrument that retires the zone",
                            field="instrument_number")
     at = at or now()
-    with _tx(bind) as conn:
+    with writing(bind) as conn:
         row = _current(conn, record_id, lock=True)
         legal = _legal_of(row)
         require_registrar(principal, legal.kind, legal.province_code)
