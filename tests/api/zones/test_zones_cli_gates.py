@@ -7,13 +7,13 @@ import json
 
 import pytest
 from sqlalchemy import delete, func, select, update
-from tests.api.test_zones_api import OFFICER_08, OFFICER_20, PLANNER, client  # noqa: F401
 
 from api.cli import commands as cli
 from geo.common import crs
 from geo.store.db import transaction
 from geo.store.models import audit_log, gate, gate_location, zone
 from tests.api.decisions.decision_support import auth
+from tests.api.zones.test_zones_api import OFFICER_08, OFFICER_20, PLANNER, client  # noqa: F401
 from tests.geo.intake import intake_support as s
 
 
