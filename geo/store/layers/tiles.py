@@ -1,15 +1,20 @@
 """Vector tiles served from a per-worker cache that stays true (``geo.layers.cache``).
 
-Before answering, the worker reads the change log (``layer_change``, migration 0008) past
-its cursor — one indexed query that usually returns nothing — and drops exactly the
-cached tiles the logged old and new shapes touch. Tiles for *now* carry the next validity
-boundary inside them and are rebuilt once it passes. DB work runs in the caller's thread
-(the routes are sync, so FastAPI's thread pool).
+The worker reads the change log (``layer_change``, migration 0009) past its cursor — one
+indexed query that usually returns nothing — and drops exactly the cached tiles the logged
+old and new shapes touch. It does so before building any tile, and before answering from
+the cache when the last read is more than ``sync_every_s`` old: a cache hit needs no
+database round trip, and an edit reaches the cached tiles within ``sync_every_s``. Tiles for
+*now* carry the next validity boundary inside them and are rebuilt once it passes.
+
+``cached`` is the hit path (a dict lookup: the async route calls it on the event loop);
+``tile`` may touch the database and runs in a worker thread.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,23 +35,50 @@ class TileAnswer:
     hit: bool
 
 
+#: Default bound on how long an edit may take to reach a worker's cached tiles, seconds.
+SYNC_EVERY_S = 0.25
+
+
+def _key(coll: Collection, z: int, x: int, y: int, cleared: bool, interval: Interval | None,
+         known_at: datetime | None) -> tc.TileKey:
+    return tc.TileKey(coll.id, z, x, y, cleared,
+                      None if interval is None else interval.text(),
+                      None if known_at is None else known_at.isoformat())
+
+
 class TileService:
-    def __init__(self, engine: Engine, *, max_entries: int = 20_000):
+    def __init__(self, engine: Engine, *, max_entries: int = 20_000,
+                 sync_every_s: float = SYNC_EVERY_S):
         self.engine = engine
         self.cache = tc.TileCache(max_entries)
+        self.sync_every_s = sync_every_s
         self._sync_lock = threading.Lock()
         self._started = False
+        self._synced_at = float("-inf")  # time.monotonic() of the last change-log read
+
+    def cached(self, coll: Collection, z: int, x: int, y: int, *, cleared: bool,
+               interval: Interval | None, known_at: datetime | None, moment: datetime
+               ) -> TileAnswer | None:
+        """The cached tile, without touching the database; None when it must be built or
+        the change log is due to be read (then call ``tile``, in a thread)."""
+        if time.monotonic() - self._synced_at > self.sync_every_s:
+            return None
+        entry = self.cache.get(_key(coll, z, x, y, cleared, interval, known_at), moment)
+        return None if entry is None else TileAnswer(entry, True)
 
     def sync(self) -> int:
         """Apply the change log to the cache; returns how many entries were dropped."""
         with self._sync_lock, translated(), self.engine.connect() as conn:
+            began = time.monotonic()
             if not self._started:
                 self.cache.cursor, self._started = layers.last_change(conn), True
+                self._synced_at = began
                 return 0
             dropped = 0
             while True:
                 rows = layers.changes_since(conn, self.cache.cursor)
                 if not rows:
+                    self._synced_at = began  # what was committed before ``began`` is applied
                     return dropped
                 # the cursor moves first: a tile built before it is then not stored (put)
                 # unless it was stored before, and so is dropped here
@@ -69,11 +101,10 @@ class TileService:
     def tile(self, coll: Collection, z: int, x: int, y: int, *, cleared: bool,
              interval: Interval | None, known_at: datetime | None, moment: datetime
              ) -> TileAnswer:
-        """The tile for this view; ``moment`` is now (for views without ``datetime``)."""
+        """The tile for this view; ``moment`` is now (for views without ``datetime``).
+        Reads the change log first, then answers from the cache or builds the tile."""
         self.sync()
-        key = tc.TileKey(coll.id, z, x, y, cleared,
-                         None if interval is None else interval.text(),
-                         None if known_at is None else known_at.isoformat())
+        key = _key(coll, z, x, y, cleared, interval, known_at)
         entry = self.cache.get(key, moment)
         if entry is not None:
             return TileAnswer(entry, True)
