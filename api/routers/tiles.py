@@ -11,12 +11,14 @@ next validity boundary inside the tile (capped at ``MAX_AGE_S``). Uncleared call
 footprints of sensitive zones, from cache entries of their own.
 
 The tile routes are async: a cached tile is answered on the event loop (a dict lookup);
-only a miss, or a due read of the change log, goes to a worker thread.
+only a miss, or a due read of the change log, goes to a worker thread. Most cache hits of
+the XYZ form never reach these routes: ``api.fast_tiles`` answers them before routing.
 """
 
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from functools import partial
 from typing import Annotated
 
@@ -30,6 +32,7 @@ from geo.common.security import Principal
 from geo.common.timeutil import now, parse_instant
 from geo.layers import documents as docs
 from geo.layers import params, tiles
+from geo.layers.cache import Entry
 from geo.layers.collections import Collection
 from geo.layers.style import style
 from geo.store.db import reading
@@ -54,16 +57,20 @@ async def _serve(request: Request, coll: Collection, principal: Principal, z: in
     if answer is None:
         answer = await run_in_threadpool(partial(service.tile, coll, z, x, y, **view))
     entry = answer.entry
-    age = MAX_AGE_S
-    if entry.expires_at is not None:
-        age = max(0, min(age, math.floor((entry.expires_at - moment).total_seconds())))
-    headers = {"ETag": entry.etag, "Vary": "Authorization, X-API-Key",
-               "Cache-Control": f"{'private' if principal.cleared else 'public'}, "
-                                f"max-age={age}",
-               "X-Tile-Cache": "hit" if answer.hit else "miss"}
+    headers = tile_headers(entry, principal.cleared, moment, hit=answer.hit)
     if request.headers.get("if-none-match") == entry.etag:
         return Response(status_code=304, headers=headers)
     return Response(entry.data, media_type=docs.MVT, headers=headers)
+
+
+def tile_headers(entry: Entry, cleared: bool, moment: datetime, *, hit: bool) -> dict:
+    """ETag, caching (to the next validity boundary, private for cleared callers), Vary."""
+    age = MAX_AGE_S
+    if entry.expires_at is not None:
+        age = max(0, min(age, math.floor((entry.expires_at - moment).total_seconds())))
+    return {"ETag": entry.etag, "Vary": "Authorization, X-API-Key",
+            "Cache-Control": f"{'private' if cleared else 'public'}, max-age={age}",
+            "X-Tile-Cache": "hit" if hit else "miss"}
 
 
 @router.get("/ogc/collections/{collectionId}/tiles/WebMercatorQuad/{z}/{row}/{col}",
