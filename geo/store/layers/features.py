@@ -34,7 +34,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from geo.layers import crs as layer_crs
 from geo.layers import tiles
-from geo.layers.collections import BOOLEAN, INTEGER, NUMBER, STRINGS, Collection
+from geo.layers.collections import Collection
 from geo.layers.params import ItemQuery
 from geo.location.footprint import SENSITIVE
 from geo.store.layers.filter import Translator
@@ -237,52 +237,6 @@ def extent(conn: Connection, coll: Collection) -> tuple[float, ...] | None:
         return None
     nums = box[box.index("(") + 1: box.index(")")].replace(",", " ").split()
     return tuple(float(n) for n in nums)
-
-
-# ----------------------------------------------------------------------------- tiles
-def _tile_prop(src: Source, p) -> ColumnElement:
-    col = src.cols[p.name]
-    if p.type in (NUMBER, INTEGER, BOOLEAN):
-        return col.label(p.name)
-    if p.type == STRINGS:
-        return func.array_to_string(col, ",").label(p.name)
-    return cast(col, Text).label(p.name)
-
-
-def tile(conn: Connection, coll: Collection, q: ItemQuery, z: int, x: int, y: int) -> bytes:
-    """The MVT tile z/x/y (EPSG:3857, extent 4096, buffer 64) of what ``q`` selects."""
-    src = source(coll, cleared=q.cleared, known_at=q.as_known_at)
-    west, south, east, north = tiles.bounds(z, x, y)
-    env = func.ST_MakeEnvelope(west, south, east, north, 3857)
-    shown = src.geom(tiles.band(z).suffix)
-    pad = (east - west) * tiles.BUFFER / tiles.EXTENT
-    near = src.geom("").op("&&")(func.ST_Expand(env, pad))
-    inner = (select(func.ST_AsMVTGeom(shown, func.Box2D(env), tiles.EXTENT, tiles.BUFFER,
-                                      True).label("geom"),
-                    cast(src.base.c[coll.key], Text).label("fid"),
-                    *(_tile_prop(src, p) for p in coll.props))
-             .select_from(src.from_).where(near, *conditions(src, q))
-             .subquery("tile"))
-    stmt = (select(func.ST_AsMVT(inner.table_valued(), coll.id, tiles.EXTENT, "geom"))
-            .select_from(inner).where(inner.c.geom.is_not(None)))
-    data = conn.execute(stmt).scalar_one()
-    return bytes(data) if data is not None else b""
-
-
-def next_boundary(conn: Connection, coll: Collection, q: ItemQuery, z: int, x: int, y: int,
-                  after: datetime) -> datetime | None:
-    """The first validity start or end after ``after`` among the features the tile may
-    show (whatever their time): when its content can next change with no edit."""
-    src = source(coll, cleared=q.cleared, known_at=q.as_known_at)
-    if src.start is None:
-        return None
-    env = func.ST_MakeEnvelope(*tiles.buffered_bounds(z, x, y), 3857)
-    moment = bindparam("after", after, type_=_TS)
-    stmt = (select(func.least(func.min(case((src.start > moment, src.start))),
-                              func.min(case((src.end > moment, src.end)))))
-            .select_from(src.from_)
-            .where(src.geom("").op("&&")(env), *conditions(src, q, with_time=False)))
-    return conn.execute(stmt).scalar_one()
 
 
 # ----------------------------------------------------------------------------- change log

@@ -2,9 +2,10 @@
 
 The worker reads the change log (``layer_change``, migration 0009) past its cursor — one
 indexed query that usually returns nothing — and drops exactly the cached tiles the logged
-old and new shapes touch. It does so before building any tile, and before answering from
-the cache when the last read is more than ``sync_every_s`` old: a cache hit needs no
-database round trip, and an edit reaches the cached tiles within ``sync_every_s``. Tiles for
+old and new shapes touch, whenever the last read is more than ``sync_every_s`` old: a
+cache hit needs no database round trip, a miss one statement (``geo.store.layers.mvt``),
+and an edit reaches the cached tiles within ``sync_every_s``. Built tiles always show the
+data as it is when they are built. Tiles for
 *now* carry the next validity boundary inside them and are rebuilt once it passes.
 
 ``cached`` is the hit path (a dict lookup: the async route calls it on the event loop);
@@ -27,6 +28,7 @@ from geo.layers.collections import Collection
 from geo.layers.params import Interval, ItemQuery
 from geo.store.db import translated
 from geo.store.layers import features as layers
+from geo.store.layers import mvt
 
 
 @dataclass(frozen=True)
@@ -61,14 +63,21 @@ class TileService:
                ) -> TileAnswer | None:
         """The cached tile, without touching the database; None when it must be built or
         the change log is due to be read (then call ``tile``, in a thread)."""
-        if time.monotonic() - self._synced_at > self.sync_every_s:
+        if self._due():
             return None
         entry = self.cache.get(_key(coll, z, x, y, cleared, interval, known_at), moment)
         return None if entry is None else TileAnswer(entry, True)
 
     def sync(self) -> int:
         """Apply the change log to the cache; returns how many entries were dropped."""
-        with self._sync_lock, translated(), self.engine.connect() as conn:
+        with translated(), self.engine.connect() as conn:
+            return self._sync(conn)
+
+    def _due(self) -> bool:
+        return time.monotonic() - self._synced_at > self.sync_every_s
+
+    def _sync(self, conn) -> int:
+        with self._sync_lock:
             began = time.monotonic()
             if not self._started:
                 self.cache.cursor, self._started = layers.last_change(conn), True
@@ -102,19 +111,21 @@ class TileService:
              interval: Interval | None, known_at: datetime | None, moment: datetime
              ) -> TileAnswer:
         """The tile for this view; ``moment`` is now (for views without ``datetime``).
-        Reads the change log first, then answers from the cache or builds the tile."""
-        self.sync()
+        Reads the change log when due, then answers from the cache or builds the tile (one
+        connection, one statement). A tile is built from the data as it is now, whatever
+        the cursor; it is stored only if no change was applied meanwhile."""
         key = _key(coll, z, x, y, cleared, interval, known_at)
-        entry = self.cache.get(key, moment)
-        if entry is not None:
-            return TileAnswer(entry, True)
         query = ItemQuery(interval=interval or Interval(moment, moment), as_known_at=known_at,
                           cleared=cleared)
         with translated(), self.engine.connect() as conn:
+            if self._due():
+                self._sync(conn)
+            entry = self.cache.get(key, moment)
+            if entry is not None:
+                return TileAnswer(entry, True)
             version = self.cache.cursor
-            data = layers.tile(conn, coll, query, z, x, y)
-            boundary = None if interval is not None else layers.next_boundary(
-                conn, coll, query, z, x, y, moment)
+            data, boundary = mvt.tile(conn, coll, query, z, x, y,
+                                      boundary_after=None if interval is not None else moment)
         entry = tc.Entry(data, tc.etag_of(key, version, data), boundary)
         self.cache.put(key, entry, built_at=version)
         return TileAnswer(entry, False)

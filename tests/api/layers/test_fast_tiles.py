@@ -11,6 +11,7 @@ from datetime import datetime
 import pytest
 import shapely
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 import api.routers.tiles as tile_routes
 from api.app import create_app
@@ -140,3 +141,22 @@ def test_tile_service__hits_need_no_database_between_reads(engine):
     service.engine = None  # any database use from here on would fail
     hit = service.cached(belt, 12, X, Y, **view)
     assert hit is not None and hit.hit and hit.entry == built.entry
+
+
+def test_tile_service__a_cold_tile_is_one_statement(engine):
+    belt = registry.get("belt")
+    service = TileService(engine, sync_every_s=600)
+    service.sync()
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_rest):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = service.tile(belt, 12, X, Y, cleared=False, interval=None, known_at=None,
+                              moment=now())
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert not answer.hit and len(answer.entry.data) > 100
+    assert len(seen) == 1 and "ST_AsMVT" in seen[0] and "least" in seen[0].lower()
