@@ -1,27 +1,30 @@
-"""Cached vector tiles answered before routing: a pure-ASGI fast path for the tile cache hits.
+"""Vector tiles answered before routing: a pure-ASGI fast path for ``/tiles/.../*.mvt``.
 
-A map asks for dozens of tiles per view, nearly all of them cache hits (``geo.layers.cache``).
-Through FastAPI each hit paid for route matching over every route and for dependency
-solving, several times the cost of the hit itself. ``CachedTiles`` sits innermost of the
+A map asks for dozens of tiles per view, most of them cache hits (``geo.layers.cache``).
+Through FastAPI each paid for route matching over every route and for dependency solving,
+several times the cost of the hit itself. ``TileFastPath`` sits innermost of the
 middlewares — after the rate limit (per principal), the body limit and the version wait —
-and answers ``GET /tiles/{layer}/{z}/{x}/{y}.mvt`` itself when, and only when, everything
-is known without the database:
+and answers ``GET /tiles/{layer}/{z}/{x}/{y}.mvt`` itself when everything about the caller
+and the view is known without the database:
 
 * the caller is anonymous, or its credential was already checked (by the rate limiter, or
   still in the authenticator's cache);
-* the query holds nothing but ``datetime`` and ``as_known_at``, and every value parses;
-* the tile is in the cache for that caller's view (cleared or not) and the change log was
-  read recently (``TileService.cached``).
+* the query holds nothing but ``datetime`` and ``as_known_at``, and every value parses and
+  is allowed to this caller.
 
-Anything else — a miss, an error, an unknown credential, another parameter — goes on to the
-route (``api.routers.tiles``), which answers with the same headers (``tile_headers``) and
-the proper error. The fast path adds no rule of its own.
+A cache hit is answered on the event loop; a miss is built in a worker thread
+(``TileService.tile``: one statement). Anything else — an error, an unknown credential,
+another parameter, a database failure — goes on to the route (``api.routers.tiles``),
+which answers with the same headers (``tile_headers``) and the proper error. The fast
+path adds no rule of its own.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import parse_qsl
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
 from api.auth import PRINCIPAL_STATE, credential_of
@@ -45,8 +48,8 @@ def _tile_path(path: str) -> tuple[str, int, int, int] | None:
     return parts[0], int(parts[1]), int(parts[2]), int(parts[3])
 
 
-class CachedTiles:
-    """Pure ASGI middleware: cache hits of ``/tiles/{layer}/{z}/{x}/{y}.mvt``."""
+class TileFastPath:
+    """Pure ASGI middleware: ``/tiles/{layer}/{z}/{x}/{y}.mvt`` without routing."""
 
     def __init__(self, app):
         self.app = app
@@ -55,7 +58,7 @@ class CachedTiles:
         path = scope.get("path", "")
         if (scope["type"] == "http" and scope["method"] == "GET"
                 and path.startswith(PREFIX) and path.endswith(SUFFIX)):
-            answer = self._answer(scope, path)
+            answer = await self._answer(scope, path)
             if answer is not None:
                 status, headers, body = answer
                 await send({"type": "http.response.start", "status": status,
@@ -64,39 +67,50 @@ class CachedTiles:
                 return
         await self.app(scope, receive, send)
 
-    def _answer(self, scope, path: str):
-        """(status, raw headers, body) of a cache hit, or None to let the route answer."""
-        tile = _tile_path(path)
-        headers = Headers(scope=scope)
-        try:
-            principal = _known_principal(scope, headers)
-            if tile is None or principal is None:
-                return None
-            query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-            if not query.keys() <= _VIEW_PARAMS:
-                return None
-            layer, z, x, y = tile
-            coll = registry.get(layer)
-            tiles.check_tile(z, x, y)
-            known = parse_instant(query.get("as_known_at"), field="as_known_at")
-            check_history(coll, principal, known)
-            moment = now()
-            hit = scope["app"].state.tiles.cached(
-                coll, z, x, y, cleared=principal.cleared,
-                interval=params.parse_datetime(query.get("datetime")), known_at=known,
-                moment=moment)
-        except (GeoError, UnicodeError, ValueError):
-            return None  # the route answers, with the proper error
-        if hit is None:
+    async def _answer(self, scope, path: str):
+        """(status, raw headers, body), or None to let the route answer."""
+        asked = _view(scope, path)
+        if asked is None:
             return None
-        fresh = tile_headers(hit.entry, principal.cleared, moment, hit=True)
-        raw = [(k.lower().encode(), v.encode()) for k, v in fresh.items()]
-        if headers.get("if-none-match") == hit.entry.etag:
+        principal, coll, (z, x, y), view = asked
+        service = scope["app"].state.tiles
+        answer = service.cached(coll, z, x, y, **view)
+        if answer is None:  # a miss, or the change log is due: one statement, in a thread
+            try:
+                answer = await run_in_threadpool(partial(service.tile, coll, z, x, y, **view))
+            except GeoError:
+                return None  # the route answers (503 and the like)
+        entry = answer.entry
+        raw = [(k.lower().encode(), v.encode()) for k, v in
+               tile_headers(entry, principal.cleared, view["moment"], hit=answer.hit).items()]
+        if Headers(scope=scope).get("if-none-match") == entry.etag:
             return 304, raw, b""
-        data = hit.entry.data
         raw += [(b"content-type", docs.MVT.encode()),
-                (b"content-length", str(len(data)).encode())]
-        return 200, raw, data
+                (b"content-length", str(len(entry.data)).encode())]
+        return 200, raw, entry.data
+
+
+def _view(scope, path: str):
+    """(principal, collection, (z, x, y), view) when all is known without the database and
+    valid; None otherwise (the route then answers, with its errors)."""
+    tile = _tile_path(path)
+    try:
+        principal = _known_principal(scope, Headers(scope=scope))
+        if tile is None or principal is None:
+            return None
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        if not query.keys() <= _VIEW_PARAMS:
+            return None
+        layer, z, x, y = tile
+        coll = registry.get(layer)
+        tiles.check_tile(z, x, y)
+        known = parse_instant(query.get("as_known_at"), field="as_known_at")
+        check_history(coll, principal, known)
+        view = {"cleared": principal.cleared, "known_at": known, "moment": now(),
+                "interval": params.parse_datetime(query.get("datetime"))}
+    except (GeoError, UnicodeError, ValueError):
+        return None
+    return principal, coll, (z, x, y), view
 
 
 def _known_principal(scope, headers: Headers):

@@ -70,8 +70,13 @@ class TileService:
 
     def sync(self) -> int:
         """Apply the change log to the cache; returns how many entries were dropped."""
-        with translated(), self.engine.connect() as conn:
+        with translated(), self._connect() as conn:
             return self._sync(conn)
+
+    def _connect(self):
+        """A pooled connection in autocommit: reads only, so no BEGIN and no ROLLBACK
+        round trips around the one statement."""
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def _due(self) -> bool:
         return time.monotonic() - self._synced_at > self.sync_every_s
@@ -117,7 +122,7 @@ class TileService:
         key = _key(coll, z, x, y, cleared, interval, known_at)
         query = ItemQuery(interval=interval or Interval(moment, moment), as_known_at=known_at,
                           cleared=cleared)
-        with translated(), self.engine.connect() as conn:
+        with translated(), self._connect() as conn:
             if self._due():
                 self._sync(conn)
             entry = self.cache.get(key, moment)
