@@ -1,12 +1,12 @@
-"""SQL of the map layers: items pages, counts, vector tiles, the change log.
+"""SQL of the map layers: items pages, counts, the sources tiles draw from, the change log.
 
 Everything is built from the declarations of ``geo.layers.collections`` with SQLAlchemy
 Core and geoalchemy2 functions; values are bound parameters. Geometry is stored in
-EPSG:4326 (lon/lat); tiles read the prepared EPSG:3857 columns of migration 0008 (one per
-zoom band, ``geo.layers.tiles``). Uncleared callers are answered against what they may see:
-a sensitive zone's footprint, its hidden properties blanked and its validity widened to
-whole Hanoi days (``geo.location.footprint``), in SQL, so nothing exact leaves the database
-for them.
+EPSG:4326 (lon/lat); tiles (``geo.store.layers.mvt``) and items asked with ``zoom`` read
+the prepared EPSG:3857 columns of migration 0009 (one per zoom band, ``geo.layers.tiles``).
+Uncleared callers are answered against what they may see: a sensitive zone's footprint,
+its hidden properties blanked and its validity widened to whole Hanoi days
+(``geo.location.footprint``), in SQL, so nothing exact leaves the database for them.
 """
 
 from __future__ import annotations
