@@ -43,7 +43,8 @@ _VIEW_PARAMS = frozenset({"datetime", "as_known_at"})
 
 def _tile_path(path: str) -> tuple[str, int, int, int] | None:
     parts = path[len(PREFIX):-len(SUFFIX)].split("/")
-    if len(parts) != 4 or not all(p.isdigit() and len(p) < 9 for p in parts[1:]):
+    if len(parts) != 4 or not all(p.isascii() and p.isdigit() and len(p) < 9
+                                  for p in parts[1:]):
         return None
     return parts[0], int(parts[1]), int(parts[2]), int(parts[3])
 
@@ -93,8 +94,8 @@ class TileFastPath:
 def _view(scope, path: str):
     """(principal, collection, (z, x, y), view) when all is known without the database and
     valid; None otherwise (the route then answers, with its errors)."""
-    tile = _tile_path(path)
     try:
+        tile = _tile_path(path)
         principal = _known_principal(scope, Headers(scope=scope))
         if tile is None or principal is None:
             return None

@@ -102,6 +102,14 @@ def test_fast_tiles__refusals_come_from_the_route_even_when_cached(client, heade
         assert answer.json()["field"] == field
 
 
+@pytest.mark.parametrize("path", ["/tiles/belt/1²/0/0.mvt", "/tiles/belt/12/-1/0.mvt",
+                                  "/tiles/belt/99/0/0.mvt", "/tiles/belt/12/0/0/0.mvt",
+                                  "/tiles/roads/12/0/0.mvt", "/tiles/belt/12/4096/0.mvt"])
+def test_fast_tiles__malformed_tiles_are_the_routes_4xx(client, path):
+    answer = client.get(path)
+    assert answer.status_code in (404, 422), (path, answer.status_code, answer.text)
+
+
 def test_fast_tiles__rate_limit_applies_to_cache_hits(db_url, loaded):
     frozen = settings(rate_per_s=0.001, rate_burst=3)  # no refill during the test
     with TestClient(create_app(frozen, url=db_url)) as c:
