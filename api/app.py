@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from api import auth, errors, limits
 from api.docs import install_docs
+from api.fast_tiles import TileFastPath
 from api.headers import IndexVersionHeader
 from api.replicas import MinIndexVersion, Topology, topology
 from api.routers import (
@@ -93,6 +94,8 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
                                         ttl_s=settings.jwt_ttl_s, cache_s=settings.key_cache_s)
     errors.install(app)
     install_docs(app)
+    # innermost: tiles answered before routing, after every limit below
+    app.add_middleware(TileFastPath)
     # inside the rate limit: a waiting request has been admitted first
     app.add_middleware(MinIndexVersion, wait_s=settings.min_version_wait_s)
     limits.install(app, settings)

@@ -13,6 +13,7 @@ Vertex and batch-size limits are domain checks (``geo.common.limits``) called by
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import math
@@ -67,6 +68,8 @@ class BodyLimit:
         if declared is not None and declared.strip().isdigit() \
                 and int(declared) > self.max_bytes:
             return await _send_error(send, 413, self._refusal())
+        if _bounded_by_framing(scope, declared):
+            return await self.app(scope, receive, send)
         state = {"seen": 0, "over": False, "started": False}
 
         async def counted_receive():
@@ -91,6 +94,17 @@ class BodyLimit:
                 raise
         if state["over"] and not state["started"]:
             await _send_error(send, 413, self._refusal())
+
+
+def _bounded_by_framing(scope, declared: str | None) -> bool:
+    """True when HTTP/1.x framing alone keeps the body within what was checked: no body at
+    all (neither length nor chunks: a GET), or exactly the declared length, which the
+    server reads and no more. Chunked bodies, and HTTP/2, are counted as they stream."""
+    if scope.get("http_version") not in ("1.0", "1.1"):
+        return False
+    if _header(scope, b"transfer-encoding") is not None:
+        return False
+    return declared is None or declared.strip().isdigit()
 
 
 class _BodyTooLarge(Exception):
@@ -172,11 +186,20 @@ def _bucket_of(address) -> str:
     return str(address.ipv4_mapped or address) if address.version == 6 else str(address)
 
 
+@functools.lru_cache(maxsize=4096)
+def _peer_bucket(peer_text: str) -> str:
+    """The bucket of a TCP peer that is not a trusted proxy (parsed once per address)."""
+    peer = _address(peer_text)
+    return peer_text if peer is None else _bucket_of(peer)
+
+
 def peer_address(scope, trusted: Networks) -> str:
     """The caller's address: the TCP peer, or, when the peer is a trusted proxy, the
     right-most ``X-Forwarded-For`` hop that is not itself a trusted proxy. Without trusted
     proxies the header is ignored (anyone can write it)."""
     peer_text = (scope.get("client") or ("unknown", 0))[0]
+    if not trusted:
+        return _peer_bucket(peer_text)
     peer = _address(peer_text)
     if peer is None:
         return peer_text

@@ -25,6 +25,7 @@ from api.settings import Settings
 
 HEADER = "x-min-index-version"
 PARAM = "min_index_version"
+_HEADER_BYTES, _PARAM_BYTES = HEADER.encode(), PARAM.encode()
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,9 @@ def _wanted(scope) -> tuple[int | None, str | None]:
     """The version asked for (header, else query parameter), or an error message."""
     raw = None
     for name, value in scope.get("headers", ()):
-        if name == HEADER.encode():
+        if name == _HEADER_BYTES:
             raw = value.decode("latin-1").strip()
-    if raw is None and PARAM.encode() in scope.get("query_string", b""):
+    if raw is None and _PARAM_BYTES in scope.get("query_string", b""):
         values = parse_qs(scope["query_string"].decode("latin-1")).get(PARAM)
         raw = values[-1].strip() if values else None
     if raw is None:

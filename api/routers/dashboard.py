@@ -1,42 +1,42 @@
-"""The planners' map page, ``GET /dashboard``, and the generalised layers it draws.
+"""The planners' map page, ``GET /dashboard``.
 
 The page is Leaflet (vendored under ``api/static/leaflet``) and one script of ours; every file
 it loads is served by borderzone, so it works on a network with no internet. A base map is
 drawn only when ``BORDERZONE_BASEMAP_URL`` is set; the vector layers never need it. The page's
 Content-Security-Policy allows no other host than this one (and the base map's, when set).
 
-``GET /dashboard/collections/{layer}/items`` answers a GeoJSON FeatureCollection shaped as an
-OGC API Features items page (``bbox``, ``datetime``, ``as_known_at``, ``limit``) plus
-``zoom``: the geometry is generalised to half a pixel at that zoom, for drawing only. Who
-calls decides what is seen: uncleared callers get footprints of sensitive zones and may not
-ask ``as_known_at``.
+The layers are the registry's collections with a ``map`` declaration
+(``geo.layers.collections``), read from ``/ogc/collections/{id}/items`` with the vendor
+parameter ``zoom`` (geometry simplified for drawing, from the tiles' prepared bands): the
+same registry, SQL and clearance rules as every other client. Uncleared callers get
+footprints of sensitive zones and may not ask ``as_known_at`` of the zones and decisions.
 """
 
 from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
 
-from api.auth import PrincipalDep
 from api.deps import SettingsDep
 from api.settings import Settings
-from geo.common.timeutil import now
-from geo.layers.dashboard import DATA_ATTRIBUTION, LAYERS, ViewQuery, layer_info
-from geo.store.db import reading
-from geo.store.layers import dashboard as map_layers
+from geo.layers.collections import FAMILY, on_map
+from geo.layers.style import DATA_ATTRIBUTION
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
-GEOJSON = "application/geo+json"
+
+
+def _layers() -> list[dict]:
+    return [{"id": c.id, "title_vi": c.map.title_vi, "title_en": c.map.title_en,
+             "geometry": FAMILY[c.geometry_type], "temporal": c.time_bound,
+             "filters": dict(c.map.filters)} for c in on_map()]
 
 
 def _page_config(settings: Settings) -> dict:
-    return {"items_base": "/dashboard/collections",
-            "layers": [vars(info) for info in LAYERS.values()],
+    return {"items_base": "/ogc/collections", "layers": _layers(),
             "basemap_url": settings.basemap_url.strip(),
             "basemap_attribution": settings.basemap_attribution,
             "data_attribution": DATA_ATTRIBUTION}
@@ -61,26 +61,3 @@ def dashboard(settings: SettingsDep) -> HTMLResponse:
     return HTMLResponse(page.replace("{{CONFIG}}", config),
                         headers={"Content-Security-Policy": _csp(settings),
                                  "Cache-Control": "no-store"})
-
-
-@router.get("/collections/{layer}/items", response_class=JSONResponse)
-def layer_items(
-    request: Request, layer: str, principal: PrincipalDep,
-    bbox: Annotated[str | None, Query(description="west,south,east,north (EPSG:4326)")] = None,
-    datetime: Annotated[str | None, Query(description="one ISO-8601 instant; no offset = "
-                                                      "Hanoi time; default now")] = None,
-    as_known_at: Annotated[str | None, Query(description="as recorded at this instant "
-                                                         "(cleared roles)")] = None,
-    zoom: Annotated[int, Query(description="Web Mercator zoom the geometry is drawn at")] = 8,
-    limit: Annotated[int, Query(description="at most this many features")] = 10_000,
-) -> JSONResponse:
-    """The features of one map layer in view, generalised for drawing at ``zoom``."""
-    info = layer_info(layer)
-    view = ViewQuery.parse(datetime_text=datetime, as_known_at=as_known_at, bbox=bbox,
-                           zoom=zoom, limit=limit, cleared=principal.cleared, now=now())
-    with reading(request.app.state.engine) as conn:
-        found = map_layers.features(conn, info.id, view)
-    body = {"type": "FeatureCollection", "features": found, "numberReturned": len(found),
-            "timeStamp": now().isoformat(), "datetime": view.at.isoformat(),
-            "as_known_at": view.as_known_at.isoformat() if view.as_known_at else None}
-    return JSONResponse(body, media_type=GEOJSON, headers={"Cache-Control": "no-store"})

@@ -15,14 +15,17 @@ from geo.common.errors import NotPermitted
 from geo.common.security import Principal
 from geo.common.timeutil import parse_instant
 from geo.layers import collections as registry
-from geo.layers import cql, params
+from geo.layers import cql, params, tiles
 from geo.layers import crs as layer_crs
 from geo.layers.collections import Collection
 from geo.layers.params import ItemQuery
 
 #: Query parameters of /items that are not property filters.
 RESERVED = frozenset({"f", "bbox", "bbox-crs", "datetime", "as_known_at", "limit", "offset",
-                      "sortby", "properties", "crs", "filter", "filter-lang", "filter-crs"})
+                      "sortby", "properties", "crs", "filter", "filter-lang", "filter-crs",
+                      "zoom"})
+ZOOM_DOC = ("vendor parameter: geometry simplified for drawing at this Web Mercator zoom "
+            "(half a display pixel; the vector tiles' prepared bands); not for measuring")
 
 
 def base_url(request: Request) -> str:
@@ -36,11 +39,16 @@ def wants_html(request: Request, f: str | None) -> bool:
     return accept.startswith("text/html")
 
 
+async def collection_dep(collectionId: str) -> Collection:  # noqa: N803 (the OGC name)
+    """A dict lookup: async, so it runs on the loop instead of hopping to a thread."""
+    return registry.get(collectionId)
+
+
 def collection_of(collectionId: str) -> Collection:  # noqa: N803 (the OGC path name)
     return registry.get(collectionId)
 
 
-CollectionDep = Annotated[Collection, Depends(collection_of)]
+CollectionDep = Annotated[Collection, Depends(collection_dep)]
 
 
 def check_history(coll: Collection, principal: Principal, known) -> None:
@@ -59,6 +67,8 @@ def item_query(request: Request, coll: CollectionDep, principal: PrincipalDep,
                filter: str | None = None,  # noqa: A002 (the OGC name)
                filter_lang: Annotated[str | None, Query(alias="filter-lang")] = None,
                filter_crs: Annotated[str | None, Query(alias="filter-crs")] = None,
+               zoom: Annotated[int | None, Query(ge=0, le=tiles.MAX_ZOOM,
+                                                 description=ZOOM_DOC)] = None,
                ) -> ItemQuery:
     """The caller's query, validated (each problem names its parameter)."""
     known = parse_instant(as_known_at, field="as_known_at")
@@ -73,7 +83,7 @@ def item_query(request: Request, coll: CollectionDep, principal: PrincipalDep,
                      properties=params.parse_properties(properties, coll),
                      filters=params.parse_filters(others, coll),
                      cql=cql.parse(filter, filter_lang, coll), cleared=principal.cleared,
-                     extra=extra)
+                     extra=extra, zoom=zoom)
 
 
 QueryDep = Annotated[ItemQuery, Depends(item_query)]

@@ -9,8 +9,14 @@ Each ``Collection`` names its source table and geometry column (EPSG:4326, lon/l
 columns it publishes (``Prop``; each is queryable and sortable), its validity interval
 (``Validity``: the feature is in force on ``[start, end)``, ``end`` NULL = open), how
 uncleared callers see it (``Sensitivity``) and fixed row filters (``where``: column = value
-pairs, values bound as parameters by the store). Geometry for tiles is read from the
-prepared Web Mercator columns of migration 0008 (``geo.layers.tiles.BANDS``).
+pairs, values bound as parameters by the store). Geometry for tiles, and for items asked
+with the vendor parameter ``zoom``, is read from the prepared Web Mercator columns of
+migration 0009 (``geo.layers.tiles.BANDS``).
+
+``map`` (``MapLayer``) puts a collection on the dashboard: its titles in Vietnamese and
+English and fixed property filters. The dashboard draws it from the same
+``/ogc/collections/{id}/items`` as every other client, so a new table or kind is one
+declaration here: it is then an OGC collection, a tile layer and a dashboard layer.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ class Prop:
     type: str = STRING
     title: str = ""
     column: str | None = None
+    #: read from the joined table (``Collection.join``), not the source table
+    joined: bool = False
 
     @property
     def source(self) -> str:
@@ -72,6 +80,20 @@ class Join:
 
 
 @dataclass(frozen=True)
+class MapLayer:
+    """How the dashboard shows a collection: titles in Vietnamese and English, and fixed
+    property filters sent with every items request (``(("source", "bando_2026"),)``)."""
+
+    title_vi: str
+    title_en: str
+    filters: tuple[tuple[str, str], ...] = ()
+
+
+#: The dashboard's geometry families by GeoJSON type.
+FAMILY = {"MultiPolygon": "polygon", "LineString": "line", "Point": "point"}
+
+
+@dataclass(frozen=True)
 class Collection:
     id: str
     title: str
@@ -93,6 +115,7 @@ class Collection:
     history_cleared_only: bool = True
     keywords: tuple[str, ...] = field(default_factory=tuple)
     colour: str = ""  # map style (geo.layers.style)
+    map: MapLayer | None = None  # on the dashboard, drawn in registry order
 
     @property
     def bitemporal(self) -> bool:
@@ -109,6 +132,8 @@ class Collection:
         return None
 
 
+#: The precise land border line (the other source is a coarse fallback).
+PRIMARY_BORDER = "bando_2026"
 _DATED = Validity(dates=True)
 _INSTANT = Validity()
 _ZONE_PROPS = (
@@ -134,16 +159,20 @@ COLLECTIONS: tuple[Collection, ...] = (
                "The land border with China, Laos and Cambodia, by segment.",
                "LineString", "border_segment",
                (Prop("neighbour_iso3"), Prop("seq", INTEGER), Prop("length_m", NUMBER),
-                Prop("source")), colour="#c00000"),
+                Prop("source")), colour="#c00000",
+               map=MapLayer("Đường biên giới đất liền", "Land border line",
+                            (("source", PRIMARY_BORDER),))),
     Collection("land_border_communes", "Land border communes",
                "Communes of the land border area (GL-02), with the commune's polygon.",
                "MultiPolygon", "land_border_commune",
-               (Prop("commune_code"), Prop("neighbours", STRINGS),
+               (Prop("commune_code"), Prop("name", joined=True),
+                Prop("province_code", joined=True), Prop("neighbours", STRINGS),
                 Prop("border_len_m", NUMBER), Prop("basis"), Prop("instrument"),
                 Prop("valid_from", DATE), Prop("valid_to", DATE),
                 Prop("recorded_at", DATETIME)),
                validity=_DATED, recorded="recorded_at", history_cleared_only=False,
-               join=Join("commune", "code", "commune_code"), colour="#e69f00"),
+               join=Join("commune", "code", "commune_code"), colour="#e69f00",
+               map=MapLayer("Xã, phường biên giới đất liền", "Land border communes")),
     Collection("belt", "Border belt",
                "The border belt (GL-04): default 1,000 m inward, or a province's depth.",
                "MultiPolygon", "belt_segment",
@@ -152,27 +181,29 @@ COLLECTIONS: tuple[Collection, ...] = (
                 Prop("valid_from", DATE), Prop("valid_to", DATE),
                 Prop("recorded_at", DATETIME)),
                validity=_DATED, recorded="recorded_at", history_cleared_only=False,
-               colour="#d55e00"),
+               colour="#d55e00", map=MapLayer("Vành đai biên giới", "Border belt")),
     Collection("sea_border_area", "Sea border area",
                "Territorial sea and coastal communes (GL-07).", "MultiPolygon", "sea_area",
                (Prop("part"), Prop("commune_code"), Prop("method"), Prop("source")),
-               colour="#0072b2"),
+               colour="#0072b2", map=MapLayer("Khu vực biên giới biển", "Sea border area")),
     Collection("prohibited_zones", "Prohibited zones (land)",
                "Prohibited zones on land (GL-05); sensitive ones as footprints unless "
                "cleared.", "MultiPolygon", "zone", _ZONE_PROPS,
                validity=_INSTANT, sensitivity=Sensitivity(), recorded="recorded_at",
-               where=(("kind", "prohibited_zone_land"),), colour="#7b2d8e"),
+               where=(("kind", "prohibited_zone_land"),), colour="#7b2d8e",
+               map=MapLayer("Vùng cấm trên đất liền", "Prohibited zones (land)")),
     Collection("sea_zones", "Zones at sea",
                "Prohibited zones, restricted areas and temporary zones at sea (GL-08..10).",
                "MultiPolygon", "zone", _ZONE_PROPS,
                validity=_INSTANT, sensitivity=Sensitivity(), recorded="recorded_at",
                where=(("kind", ("prohibited_zone_sea", "restricted_area_sea",
-                                "temporary_zone_territorial_sea")),), colour="#56b4e9"),
+                                "temporary_zone_territorial_sea")),), colour="#56b4e9",
+               map=MapLayer("Vùng cấm, khu vực hạn chế trên biển", "Zones at sea")),
     Collection("gates", "Border gates", "Border gates and openings.", "Point", "gate",
                (Prop("name"), Prop("name_ascii"), Prop("alt_name"), Prop("gate_type"),
                 Prop("mode"), Prop("neighbour_iso3"), Prop("paired_gate"),
                 Prop("province_code"), Prop("location_source"), Prop("status_note")),
-               geom="location", colour="#009e73"),
+               geom="location", colour="#009e73", map=MapLayer("Cửa khẩu", "Border gates")),
     Collection("checkpoint_areas", "Checkpoint areas",
                "Checkpoint areas of border gates (GL-13); uncleared callers see approved "
                "ones.", "MultiPolygon", "checkpoint_area",
@@ -180,7 +211,8 @@ COLLECTIONS: tuple[Collection, ...] = (
                 Prop("area_m2", NUMBER), Prop("valid_from", DATETIME),
                 Prop("valid_to", DATETIME), Prop("recorded_at", DATETIME)),
                validity=_INSTANT, recorded="recorded_at",
-               cleared_only_where=(("status", ("approved",)),), colour="#00a087"),
+               cleared_only_where=(("status", ("approved",)),), colour="#00a087",
+               map=MapLayer("Khu vực cửa khẩu", "Checkpoint areas")),
     Collection("decisions", "Restriction decisions",
                "Time-bound restriction decisions; validity is the effective window "
                "(extensions and revocation applied, as known at ``as_known_at``).",
@@ -191,7 +223,9 @@ COLLECTIONS: tuple[Collection, ...] = (
                 Prop("area_m2", NUMBER), Prop("valid_from", DATETIME),
                 Prop("valid_to", DATETIME), Prop("recorded_at", DATETIME)),
                validity=Validity(end_function="decision_effective_end"),
-               recorded="recorded_at", colour="#cc0066"),
+               recorded="recorded_at", colour="#cc0066",
+               map=MapLayer("Quyết định hạn chế đang có hiệu lực",
+                            "Restriction decisions in force")),
 )
 
 _BY_ID = {c.id: c for c in COLLECTIONS}
@@ -214,3 +248,8 @@ def layers_of(table: str) -> tuple[str, ...]:
 
 def ids() -> tuple[str, ...]:
     return tuple(_BY_ID)
+
+
+def on_map() -> tuple[Collection, ...]:
+    """The dashboard's layers, in drawing order (registry order)."""
+    return tuple(c for c in COLLECTIONS if c.map is not None)

@@ -7,7 +7,10 @@
   matches when its interval *intersects* the query's (closed) interval;
 * ``as_known_at`` — only what had been recorded by then (bitemporal layers);
 * ``limit`` (1..10,000, default 100) / ``offset``; ``sortby`` (``+a,-b``); ``properties``;
-* ``crs`` — output CRS (CRS84, EPSG:4326, EPSG:3857 or a VN-2000 code).
+* ``crs`` — output CRS (CRS84, EPSG:4326, EPSG:3857 or a VN-2000 code);
+* ``zoom`` (vendor parameter, 0..22) — geometry for drawing at that Web Mercator zoom: the
+  prepared band of ``geo.layers.tiles`` (simplified to half a display pixel, valid), as the
+  tiles use; without it the exact stored geometry. For maps only, never for measuring.
 """
 
 from __future__ import annotations
@@ -151,3 +154,4 @@ class ItemQuery:
     cql: Any = None  # a checked pygeofilter AST (geo.layers.cql)
     cleared: bool = False
     extra: dict = field(default_factory=dict)
+    zoom: int | None = None  # draw at this zoom (simplified band); None = exact

@@ -30,3 +30,8 @@ def style(tilejson_url: str) -> dict:
             "layers": [{"id": "background", "type": "background",
                         "paint": {"background-color": "#f4f1ea"}},
                        *(layer for c in COLLECTIONS for layer in _layers(c))]}
+
+
+#: The attribution every map of the precise boundary layers must carry (README, SOURCES.md).
+DATA_ATTRIBUTION = ("Ranh giới hành chính: Bản đồ tham khảo đơn vị hành chính Việt Nam "
+                    "(sapnhap.bando.com.vn), qua thanglequoc/vietnamese-provinces-database")

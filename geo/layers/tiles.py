@@ -4,7 +4,7 @@ geometry.
 Tiles carry a buffer of ``BUFFER``/``EXTENT`` of their width on each side (what
 ``ST_AsMVTGeom`` keeps), so a tile *shows* whatever meets its buffered box; that box is also
 what the cache compares an edit's geometry with. Geometry is prepared per zoom band in
-migration 0008: simplified to half a display pixel (256 px tiles) at the band's deepest
+migration 0009: simplified to half a display pixel (256 px tiles) at the band's deepest
 zoom, so no band shows a coarser shape than its zooms can draw.
 """
 
@@ -36,7 +36,7 @@ class Band:
         return f"{geom_column}_3857{self.suffix}"
 
 
-#: Prepared columns (migration 0008). Deeper zooms use the unsimplified ``*_3857``.
+#: Prepared columns (migration 0009). Deeper zooms use the unsimplified ``*_3857``.
 BANDS = (Band(6, "_z6", 1200.0), Band(10, "_z10", 75.0), Band(13, "_z13", 9.0))
 RAW = Band(MAX_ZOOM, "", 0.0)
 

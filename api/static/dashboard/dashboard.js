@@ -1,6 +1,8 @@
 /* borderzone dashboard: the border zones and the decisions in force at a chosen moment.
- * Every request goes to this host (the items of each layer); a base map is drawn only when
- * configured. Data is put into the page with textContent, never as HTML.
+ * Every request goes to this host: each layer is an OGC API collection, read from
+ * /ogc/collections/{id}/items with the vendor parameter `zoom` (geometry simplified for
+ * drawing); a base map is drawn only when configured. Data is put into the page with
+ * textContent, never as HTML.
  * GeoJSON is (lon, lat); Leaflet's L.geoJSON flips to (lat, lon) itself. */
 (function () {
   "use strict";
@@ -17,8 +19,9 @@
     decisions: { color: "#ff7f00", weight: 2.5, dashArray: "6 4", fillOpacity: 0.3 },
   };
   const LABELS = {
-    number: "Số / No.", activities: "Hoạt động / Activities", issuer: "Ban hành / Issuer",
-    effective_from: "Từ / From", effective_to: "Đến / To", scope: "Phạm vi / Scope",
+    number: "Số / No.", activities: "Hoạt động / Activities",
+    issuer_unit: "Ban hành / Issuer", issuer_role: "Chức vụ / Role",
+    valid_from: "Từ / From", valid_to: "Đến / To", scope: "Phạm vi / Scope",
     name: "Tên / Name", code: "Mã / Code", depth_m: "Chiều sâu (m) / Depth (m)",
     instrument: "Văn bản / Instrument", neighbours: "Giáp / Borders", legal_basis:
     "Căn cứ / Legal basis", border_len_m: "Dài biên giới (m) / Border length (m)",
@@ -111,7 +114,7 @@
     box.appendChild(title);
     const table = document.createElement("table");
     const keys = info.id === "decisions"
-      ? ["number", "activities", "effective_from", "effective_to", "issuer", "scope"]
+      ? ["number", "activities", "valid_from", "valid_to", "issuer_unit", "scope"]
       : Object.keys(p);
     for (const key of keys) {
       const tr = table.insertRow();
@@ -122,18 +125,18 @@
     }
     box.appendChild(table);
     layer.bindPopup(box, { autoPan: false, maxWidth: 360 }); // a pan would reload the layers
-    const label = p.number || p.name || p.gate_name || p.code;
+    const label = p.number || p.name || p.gate_id || p.commune_code || p.code;
     if (label) layer.bindTooltip(String(label), { sticky: true });
   }
 
   // ------------------------------------------------------------------ loading
   function query(info, gen) {
     const b = map.getBounds();
-    const q = new URLSearchParams({
+    const q = new URLSearchParams(Object.assign({}, info.filters, {
       bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
         .map((v) => v.toFixed(5)).join(","),
       zoom: String(map.getZoom()), limit: "10000",
-    });
+    }));
     if (info.temporal && $("bz-at").value) q.set("datetime", $("bz-at").value);
     if ($("bz-known").value) q.set("as_known_at", $("bz-known").value);
     const headers = $("bz-key").value ? { "X-API-Key": $("bz-key").value } : {};
@@ -145,7 +148,9 @@
         groups[info.id].clearLayers();
         groups[info.id].addData(fc);
         bz.counts[info.id] = fc.features.length;
-        if (info.id === "decisions") bz.decisions = fc.features.map((f) => f.id);
+        if (info.id === "decisions") {
+          bz.decisions = fc.features.map((f) => f.properties.number);
+        }
       });
   }
 

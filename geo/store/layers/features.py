@@ -1,12 +1,12 @@
-"""SQL of the map layers: items pages, counts, vector tiles, the change log.
+"""SQL of the map layers: items pages, counts, the sources tiles draw from, the change log.
 
 Everything is built from the declarations of ``geo.layers.collections`` with SQLAlchemy
 Core and geoalchemy2 functions; values are bound parameters. Geometry is stored in
-EPSG:4326 (lon/lat); tiles read the prepared EPSG:3857 columns of migration 0008 (one per
-zoom band, ``geo.layers.tiles``). Uncleared callers are answered against what they may see:
-a sensitive zone's footprint, its hidden properties blanked and its validity widened to
-whole Hanoi days (``geo.location.footprint``), in SQL, so nothing exact leaves the database
-for them.
+EPSG:4326 (lon/lat); tiles (``geo.store.layers.mvt``) and items asked with ``zoom`` read
+the prepared EPSG:3857 columns of migration 0009 (one per zoom band, ``geo.layers.tiles``).
+Uncleared callers are answered against what they may see: a sensitive zone's footprint,
+its hidden properties blanked and its validity widened to whole Hanoi days
+(``geo.location.footprint``), in SQL, so nothing exact leaves the database for them.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from geo.layers import crs as layer_crs
 from geo.layers import tiles
-from geo.layers.collections import BOOLEAN, INTEGER, NUMBER, STRINGS, Collection
+from geo.layers.collections import Collection
 from geo.layers.params import ItemQuery
 from geo.location.footprint import SENSITIVE
 from geo.store.layers.filter import Translator
@@ -89,7 +89,8 @@ def _geo_names(geom: str) -> list[str]:
 
 def source(coll: Collection, *, cleared: bool, known_at: datetime | None = None) -> Source:
     """The collection's table(s) and shown columns for this caller."""
-    names = {coll.key, *(p.source for p in coll.props), *(c for c, _ in coll.where),
+    names = {coll.key, *(p.source for p in coll.props if not p.joined),
+             *(c for c, _ in coll.where),
              *(c for c, _ in coll.cleared_only_where)}
     if coll.validity:
         names |= {coll.validity.start, coll.validity.end}
@@ -103,7 +104,9 @@ def source(coll: Collection, *, cleared: bool, known_at: datetime | None = None)
     src = Source(coll, cleared, known_at, base=base, geo=base, from_=base)
     if coll.join is not None:
         j = coll.join
+        joined = {p.source for p in coll.props if p.joined}
         src.geo = table(j.table, column(j.key), column("valid_to"),
+                        *(column(n) for n in sorted(joined)),
                         *(column(n) for n in _geo_names("geom"))).alias("joined")
         src.from_ = base.join(src.geo, and_(src.geo.c[j.key] == base.c[j.on],
                                             src.geo.c.valid_to.is_(None)))
@@ -111,7 +114,7 @@ def source(coll: Collection, *, cleared: bool, known_at: datetime | None = None)
         src.sensitive = base.c[coll.sensitivity.column].in_(sorted(SENSITIVE))
     _validity(src)
     for p in coll.props:
-        src.cols[p.name] = _prop(src, p.name, base.c[p.source])
+        src.cols[p.name] = _prop(src, p.name, (src.geo if p.joined else base).c[p.source])
     return src
 
 
@@ -168,7 +171,9 @@ def conditions(src: Source, q: ItemQuery, *, with_time: bool = True) -> list:
 
 
 # ----------------------------------------------------------------------------- items
-def _geometry_out(src: Source, code: int) -> ColumnElement:
+def _geometry_out(src: Source, code: int, zoom: int | None = None) -> ColumnElement:
+    if zoom is not None and tiles.band(zoom) is not tiles.RAW:
+        return _drawn_out(src, code, tiles.band(zoom).suffix)
     if code == layer_crs.CRS84:
         return func.ST_AsGeoJSON(src.geom(), 7)
     if code == 4326:
@@ -176,6 +181,20 @@ def _geometry_out(src: Source, code: int) -> ColumnElement:
     if code == layer_crs.WEB_MERCATOR:
         return func.ST_AsGeoJSON(src.geom(""), 2)
     return func.ST_AsBinary(src.geom())  # transformed in Python (pinned EPSG:6960)
+
+
+def _drawn_out(src: Source, code: int, suffix: str) -> ColumnElement:
+    """The zoom band's prepared Web Mercator geometry (simplified to half a pixel at the
+    band's deepest zoom, valid), for drawing: 6 decimals of a degree (~0.1 m) are plenty."""
+    drawn = src.geom(suffix)
+    if code == layer_crs.WEB_MERCATOR:
+        return func.ST_AsGeoJSON(drawn, 2)
+    lonlat = func.ST_Transform(drawn, 4326)
+    if code == layer_crs.CRS84:
+        return func.ST_AsGeoJSON(lonlat, 6)
+    if code == 4326:
+        return func.ST_AsGeoJSON(func.ST_FlipCoordinates(lonlat), 6)
+    return func.ST_AsBinary(lonlat)
 
 
 def items(conn: Connection, coll: Collection, q: ItemQuery, code: int,
@@ -187,7 +206,7 @@ def items(conn: Connection, coll: Collection, q: ItemQuery, code: int,
     names = q.properties if q.properties is not None else tuple(p.name for p in coll.props)
     key = src.base.c[coll.key]
     order = [src.cols[n].asc() if up else src.cols[n].desc() for n, up in q.sortby]
-    stmt = (select(key.label("_id"), _geometry_out(src, code).label("_geometry"),
+    stmt = (select(key.label("_id"), _geometry_out(src, code, q.zoom).label("_geometry"),
                    *(src.cols[n].label(n) for n in names))
             .select_from(src.from_).where(*conds).order_by(*order, key)
             .limit(q.limit).offset(q.offset))
@@ -202,7 +221,7 @@ def items(conn: Connection, coll: Collection, q: ItemQuery, code: int,
 def item(conn: Connection, coll: Collection, q: ItemQuery, code: int, feature_id: str):
     src = source(coll, cleared=q.cleared, known_at=q.as_known_at)
     key = src.base.c[coll.key]
-    stmt = (select(key.label("_id"), _geometry_out(src, code).label("_geometry"),
+    stmt = (select(key.label("_id"), _geometry_out(src, code, q.zoom).label("_geometry"),
                    *(src.cols[p.name].label(p.name) for p in coll.props))
             .select_from(src.from_)
             .where(cast(key, Text) == feature_id, *conditions(src, q)))
@@ -218,52 +237,6 @@ def extent(conn: Connection, coll: Collection) -> tuple[float, ...] | None:
         return None
     nums = box[box.index("(") + 1: box.index(")")].replace(",", " ").split()
     return tuple(float(n) for n in nums)
-
-
-# ----------------------------------------------------------------------------- tiles
-def _tile_prop(src: Source, p) -> ColumnElement:
-    col = src.cols[p.name]
-    if p.type in (NUMBER, INTEGER, BOOLEAN):
-        return col.label(p.name)
-    if p.type == STRINGS:
-        return func.array_to_string(col, ",").label(p.name)
-    return cast(col, Text).label(p.name)
-
-
-def tile(conn: Connection, coll: Collection, q: ItemQuery, z: int, x: int, y: int) -> bytes:
-    """The MVT tile z/x/y (EPSG:3857, extent 4096, buffer 64) of what ``q`` selects."""
-    src = source(coll, cleared=q.cleared, known_at=q.as_known_at)
-    west, south, east, north = tiles.bounds(z, x, y)
-    env = func.ST_MakeEnvelope(west, south, east, north, 3857)
-    shown = src.geom(tiles.band(z).suffix)
-    pad = (east - west) * tiles.BUFFER / tiles.EXTENT
-    near = src.geom("").op("&&")(func.ST_Expand(env, pad))
-    inner = (select(func.ST_AsMVTGeom(shown, func.Box2D(env), tiles.EXTENT, tiles.BUFFER,
-                                      True).label("geom"),
-                    cast(src.base.c[coll.key], Text).label("fid"),
-                    *(_tile_prop(src, p) for p in coll.props))
-             .select_from(src.from_).where(near, *conditions(src, q))
-             .subquery("tile"))
-    stmt = (select(func.ST_AsMVT(inner.table_valued(), coll.id, tiles.EXTENT, "geom"))
-            .select_from(inner).where(inner.c.geom.is_not(None)))
-    data = conn.execute(stmt).scalar_one()
-    return bytes(data) if data is not None else b""
-
-
-def next_boundary(conn: Connection, coll: Collection, q: ItemQuery, z: int, x: int, y: int,
-                  after: datetime) -> datetime | None:
-    """The first validity start or end after ``after`` among the features the tile may
-    show (whatever their time): when its content can next change with no edit."""
-    src = source(coll, cleared=q.cleared, known_at=q.as_known_at)
-    if src.start is None:
-        return None
-    env = func.ST_MakeEnvelope(*tiles.buffered_bounds(z, x, y), 3857)
-    moment = bindparam("after", after, type_=_TS)
-    stmt = (select(func.least(func.min(case((src.start > moment, src.start))),
-                              func.min(case((src.end > moment, src.end)))))
-            .select_from(src.from_)
-            .where(src.geom("").op("&&")(env), *conditions(src, q, with_time=False)))
-    return conn.execute(stmt).scalar_one()
 
 
 # ----------------------------------------------------------------------------- change log
