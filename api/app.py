@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from api import auth, errors, limits
 from api.headers import IndexVersionHeader
 from api.replicas import MinIndexVersion, Topology, topology
-from api.routers import admin, batch, check, decisions, gate_locations, gates, rules, zones
+from api.routers import admin, batch, check, decisions, gate_locations, gates, rules, surveys, zones
 from api.schemas.location import Health
 from api.settings import Settings
 from api.work import Workers
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(gates.crossings)
     app.include_router(zones.router)
     app.include_router(gate_locations.router)
+    app.include_router(surveys.router)
 
     @app.get("/health", response_model=Health, tags=["service"],
              responses={503: {"model": Health, "description": "degraded: the database is "

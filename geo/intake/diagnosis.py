@@ -148,6 +148,10 @@ class _Fit:
                 return 0.0
             step = max(1, len(out) // _SAMPLE)
             return float(np.max(shapely.distance(shapely.points(out[::step]), self.outline)))
+        if self.ref.kind == "near":
+            step = max(1, len(xy) // (_SAMPLE * 4))
+            hull = shapely.convex_hull(shapely.multipoints(xy[::step]))
+            return float(shapely.distance(hull, self.area))
         if self.area.geom_type in ("Point", "MultiPoint"):
             line = shapely.linestrings(xy)
             return float(np.max(shapely.distance(shapely.get_parts(self.area), line)))
