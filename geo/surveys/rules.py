@@ -29,6 +29,7 @@ class Thresholds:
     border_tolerance_m: float = 1.0
     touch_tolerance_m: float = 30.0
     outside_vietnam_max_m2: float = 1000.0
+    land_tolerance_m: float = 5.0
     gate_distance_m: float = 500.0
     commune_outside_share: float = 0.01
     accuracy_max_m: float = 5.0

@@ -159,7 +159,8 @@ def border(sketch_m, s: Surroundings, m: Metric, th: Thresholds) -> Item:
     shared = shapely.intersection(border_m, band)
     if pieces:
         shared = shapely.difference(shared, shapely.union_all(pieces))
-    outside_m2 = float(shapely.difference(sketch_m, land_m).area)
+    beyond = shapely.buffer(land_m, th.land_tolerance_m) if th.land_tolerance_m else land_m
+    outside_m2 = float(shapely.difference(sketch_m, beyond).area)
     gap_m = float(shapely.distance(sketch_m, border_m)) if not border_m.is_empty else None
     measure = {"crossing_m": _r(crossing_m), "shared_m": _r(shared.length),
                "outside_vietnam_m2": _r(outside_m2),

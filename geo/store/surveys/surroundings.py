@@ -6,7 +6,7 @@ neighbours, and the communes a sketch lies in."""
 from __future__ import annotations
 
 from geoalchemy2.shape import from_shape, to_shape
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.engine import Connection
 
 from geo.common.errors import InvalidInput, NotFound
@@ -25,7 +25,7 @@ def gate(conn: Connection, gate_id: str, *, lock: bool = False) -> Gate:
                .limit(1).lateral())
     stmt = (select(g.c.id, g.c.name, g.c.gate_type, g.c.province_code, g.c.neighbour_iso3,
                    g.c.location, current.c.accuracy_m, current.c.reference)
-            .outerjoin(current, func.true()).where(g.c.id == gate_id))
+            .outerjoin(current, true()).where(g.c.id == gate_id))
     if lock:
         stmt = stmt.with_for_update(of=g)
     row = conn.execute(stmt).first()
@@ -54,12 +54,11 @@ def _clipped(conn: Connection, table, box, *where):
 
 
 def _current_communes():
-    """One current row per commune code, exact geometry preferred."""
+    """Current communes (each code is loaded once: exact along the border, simplified
+    inland)."""
     c = m.commune
     return (select(c.c.code, c.c.name, c.c.province_code, c.c.geom)
-            .where(c.c.valid_to.is_(None))
-            .distinct(c.c.code).order_by(c.c.code, (c.c.precision == "exact").desc())
-            .subquery())
+            .where(c.c.valid_to.is_(None)).subquery())
 
 
 def _home(conn: Connection, point) -> tuple[tuple[str, str] | None, object, tuple]:
