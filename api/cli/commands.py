@@ -19,6 +19,9 @@ from api.cli import (
     gates as cli_gates,
 )
 from api.cli import (
+    surveys as cli_surveys,
+)
+from api.cli import (
     zones as cli_zones,
 )
 from api.settings import Settings, database_url
@@ -304,6 +307,7 @@ def parser() -> argparse.ArgumentParser:
     cli_decisions.add_parser(sub)
     cli_gates.add_parser(sub)
     cli_zones.add_parser(sub)
+    cli_surveys.add_parser(sub)
     return top
 
 

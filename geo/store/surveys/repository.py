@@ -185,13 +185,16 @@ def publish(engine: Engine, principal: Principal, survey_id: int) -> dict:
         g = around.gate(conn, row.gate_id, lock=True)
         _require_deciding(principal, g, row)
         review.step(row.state, "publish")
-        closed = _close_current(conn, g.id)
-        area_id = _open_area(conn, row, g)
+        # the instant of the swap, read once the gate is locked: a publication that waited
+        # for another one's lock starts after it (now() would be its transaction's start)
+        at = conn.execute(select(func.clock_timestamp())).scalar_one()
+        closed = _close_current(conn, g.id, at)
+        area_id = _open_area(conn, row, g, at)
         t = m.survey
         conn.execute(update(t).where(t.c.gate_id == g.id, t.c.state == "published")
-                     .values(state="superseded", superseded_at=func.now()))
+                     .values(state="superseded", superseded_at=at))
         conn.execute(update(t).where(t.c.id == survey_id).values(
-            state="published", published_by=principal.subject, published_at=func.now(),
+            state="published", published_by=principal.subject, published_at=at,
             checkpoint_area_id=area_id))
         audit.record(conn, principal, "survey.publish", "survey", survey_id,
                      {"state": row.state, "checkpoint_areas_closed": closed},
@@ -201,15 +204,15 @@ def publish(engine: Engine, principal: Principal, survey_id: int) -> dict:
             "swap_s": round(time.perf_counter() - started, 4)}
 
 
-def _close_current(conn: Connection, gate_id: str) -> list[int]:
+def _close_current(conn: Connection, gate_id: str, at) -> list[int]:
     ca = m.checkpoint_area
     return list(conn.execute(
         update(ca).where(ca.c.gate_id == gate_id, ca.c.status == "approved",
-                         or_(ca.c.valid_to.is_(None), ca.c.valid_to > func.now()))
-        .values(status="superseded", valid_to=func.now()).returning(ca.c.id)).scalars())
+                         or_(ca.c.valid_to.is_(None), ca.c.valid_to > at))
+        .values(status="superseded", valid_to=at).returning(ca.c.id)).scalars())
 
 
-def _open_area(conn: Connection, row, g: context.Gate) -> int:
+def _open_area(conn: Connection, row, g: context.Gate, at) -> int:
     ca = m.checkpoint_area
     last = conn.execute(select(func.max(ca.c.version)).where(ca.c.gate_id == g.id)
                         ).scalar() or 0
@@ -218,7 +221,7 @@ def _open_area(conn: Connection, row, g: context.Gate) -> int:
               f"{row.instrument_date}")
     return conn.execute(insert(ca).values(
         gate_id=g.id, version=last + 1, status="approved", source=source,
-        area_m2=row.area_m2, valid_from=func.now(), geom=row.geom)
+        area_m2=row.area_m2, valid_from=at, geom=row.geom)
         .returning(ca.c.id)).scalar_one()
 
 

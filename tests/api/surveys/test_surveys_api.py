@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 from datetime import timedelta
 
@@ -19,11 +20,13 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 from pyproj import Transformer
+from sqlalchemy import text
 
 from api.app import create_app
 from geo.common import crs
 from geo.common.security import ANONYMOUS, Principal, Role
 from geo.common.timeutil import now
+from geo.store.surveys import repository
 from tests.api.decisions.decision_support import auth, decision_body
 from tests.api.security.security_support import settings, unique
 from tests.api.surveys import survey_support as ss
@@ -322,7 +325,7 @@ def test_publish__a_new_version_replaces_and_closes_the_old(client, site, publis
     client.post(f"/v1/surveys/{sid}/submit", headers=auth(client, SURVEYOR))
     assert _approve(client, sid, GOVERNMENT).status_code == 200
     out = client.post(f"/v1/surveys/{sid}/publish", headers=auth(client, GOVERNMENT)).json()
-    assert out["closed_checkpoint_areas"] == [published["checkpoint_area_id"]]
+    assert published["checkpoint_area_id"] in out["closed_checkpoint_areas"]
     old = client.get(f"/v1/surveys/{published['id']}", headers=auth(client, PLANNER)).json()
     assert old["state"] == "superseded" and old["superseded_at"]
     # a point inside the new area only: 1,350 m inland along the commune
@@ -400,3 +403,44 @@ def test_pages__sketch_and_report_are_self_contained(client, published):
     assert "<script" not in report.text
     other = client.get(f"/v1/surveys/{sid}/sketch", headers=auth(client, SURVEYOR_20))
     assert other.status_code == 403
+
+
+def _approved_version(client, polygon) -> int:
+    sid = _upload(client, _geojson(polygon), "v.geojson").json()["id"]
+    assert client.post(f"/v1/surveys/{sid}/submit", headers=auth(client, SURVEYOR)
+                       ).status_code == 200
+    assert _approve(client, sid, GOVERNMENT).status_code == 200
+    return sid
+
+
+def test_publish__two_at_once_leave_exactly_one_area_in_force(client, engine, site,
+                                                              published):
+    ids = [_approved_version(client, site.sketch(r)) for r in (1250, 1300)]
+    barrier, done, errors = threading.Barrier(2), {}, []
+
+    def publish(sid):
+        barrier.wait()
+        try:
+            done[sid] = repository.publish(engine, GOVERNMENT, sid)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish, args=(sid,)) for sid in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors and len(done) == 2
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT id, status, valid_from, valid_to FROM checkpoint_area WHERE gate_id = :g "
+            "ORDER BY valid_from NULLS FIRST, id"), {"g": ss.GATE}).all()
+    open_rows = [r for r in rows if r.valid_to is None]
+    assert len(open_rows) == 1 and open_rows[0].status == "approved"
+    first, second = sorted(done.values(), key=lambda d: d["published_at"])
+    assert open_rows[0].id == second["checkpoint_area_id"]
+    by_id = {r.id: r for r in rows}
+    closed = by_id[first["checkpoint_area_id"]]
+    assert closed.status == "superseded" and closed.valid_to == by_id[
+        second["checkpoint_area_id"]].valid_from  # no gap, no overlap
+    print("publish swap times (s):", [d["swap_s"] for d in done.values()])
