@@ -1,7 +1,7 @@
 """Every benchmark, one after the other in one run on this machine, so the figures are
 comparable: point check (single and 100,000 in process), batch (1,000,000 points), routes,
-HTTP load (bare endpoint / in-memory index / one PostGIS query per request) and 1 vs 2
-workers.
+HTTP load (bare endpoint / in-memory index / one PostGIS query per request), checkpoint-area
+surveys (upload to report, publish swap under checks) and 1 vs 2 workers.
 
 `make bench` (after `make data`). Prints figures; asserts nothing.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ORDER = ("point_check.py", "batch.py", "routes.py", "http_load.py", "intake_bench.py",
-         "workers.py")
+         "surveys_bench.py", "workers.py")
 
 
 def main() -> None:
