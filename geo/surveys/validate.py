@@ -136,16 +136,16 @@ def slivers(sketch_m, m: Metric, th: Thresholds) -> Item:
 
 
 # -- place --------------------------------------------------------------------------------
-def crossing(sketch_m, border_m, tolerance_m: float) -> tuple[float, list]:
+def crossing(sketch_m, border_m, band) -> tuple[float, list]:
     """Length (m) of the border line inside the sketch, counting each stretch of it that
-    passes farther than ``tolerance_m`` from the outline (a stretch running along the
-    outline is shared, not crossing), and those stretches."""
+    leaves ``band`` (the outline buffered by the border tolerance: a stretch running along
+    the outline is shared, not crossing), and those stretches."""
     if border_m.is_empty:
         return 0.0, []
-    inside = shapely.line_merge(shapely.intersection(border_m, sketch_m))
-    band = shapely.buffer(sketch_m.boundary, tolerance_m)
-    pieces = [p for p in shapely.get_parts(inside) if p.length > 0 and
-              shapely.difference(p, band).length > 0]
+    inside = shapely.get_parts(shapely.line_merge(shapely.intersection(border_m, sketch_m)))
+    shapely.prepare(band)
+    pieces = [p for p, along in zip(inside, shapely.covers(band, inside), strict=True)
+              if p.length > 0 and not along]
     return float(sum(p.length for p in pieces)), pieces
 
 
@@ -154,8 +154,8 @@ def border(sketch_m, s: Surroundings, m: Metric, th: Thresholds) -> Item:
     border_m = shapely.intersection(m.to(s.border), window) if s.border is not None \
         else shapely.LineString()
     land_m = shapely.intersection(m.to(s.land), window)
-    crossing_m, pieces = crossing(sketch_m, border_m, th.border_tolerance_m)
     band = shapely.buffer(sketch_m.boundary, th.border_tolerance_m)
+    crossing_m, pieces = crossing(sketch_m, border_m, band)
     shared = shapely.intersection(border_m, band)
     if pieces:
         shared = shapely.difference(shared, shapely.union_all(pieces))

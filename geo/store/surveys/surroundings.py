@@ -15,6 +15,7 @@ from geo.store.zones.derive import PRIMARY_BORDER
 from geo.surveys.context import CommuneShare, Gate, Surroundings
 
 MARGIN_DEG = 0.05  # around the province's box (~5 km)
+AROUND_GATE_DEG = 0.15  # around a gate's recorded location (~16 km)
 NEIGHBOUR_DEG = 0.001  # communes within ~100 m of the gate's commune are its neighbours
 
 
@@ -36,7 +37,12 @@ def gate(conn: Connection, gate_id: str, *, lock: bool = False) -> Gate:
                 row.accuracy_m, row.reference)
 
 
-def _box(conn: Connection, province_code: str):
+def _box(conn: Connection, province_code: str, location):
+    """Around the gate's location when it is known (``AROUND_GATE_DEG``), else around its
+    province (``MARGIN_DEG``)."""
+    if location is not None:
+        return conn.execute(select(func.ST_Expand(from_shape(location, srid=4326),
+                                                  AROUND_GATE_DEG))).scalar()
     p = m.province
     box = conn.execute(select(func.ST_Expand(func.ST_Envelope(p.c.geom), MARGIN_DEG))
                        .where(p.c.code == province_code, p.c.valid_to.is_(None))).scalar()
@@ -46,9 +52,12 @@ def _box(conn: Connection, province_code: str):
     return box
 
 
-def _clipped(conn: Connection, table, box, *where):
+def _clipped(conn: Connection, table, box, *where, kind: int = 2):
+    """The rows' geometries clipped to ``box``, collected (no union: the pieces of one
+    polygon or line set do not overlap) as one multi geometry of ``kind`` (2 lines,
+    3 polygons)."""
     clip = func.ST_ClipByBox2D(table.c.geom, func.Box2D(box))
-    geom = conn.execute(select(func.ST_Union(clip)).where(
+    geom = conn.execute(select(func.ST_CollectionExtract(func.ST_Collect(clip), kind)).where(
         func.ST_Intersects(table.c.geom, box), *where)).scalar()
     return to_shape(geom) if geom is not None else None
 
@@ -79,8 +88,8 @@ def surroundings(conn: Connection, gate_id: str) -> Surroundings:
     g = gate(conn, gate_id)
     if g.province_code is None:
         raise InvalidInput(f"gate_id: gate {gate_id} has no province", field="gate_id")
-    box = _box(conn, g.province_code)
-    land = _clipped(conn, m.territory, box, m.territory.c.source == "land_polygon")
+    box = _box(conn, g.province_code, g.location)
+    land = _clipped(conn, m.territory, box, m.territory.c.source == "land_polygon", kind=3)
     if land is None:
         raise InvalidInput("the land polygon is not loaded (borderzone data load)",
                            field="gate_id")
