@@ -33,7 +33,7 @@ from api.settings import Settings, database_url  # noqa: E402
 from geo.common import crs  # noqa: E402
 from geo.common.security import Principal, Role  # noqa: E402
 from geo.common.timeutil import now  # noqa: E402
-from geo.intake import read_geometry  # noqa: E402
+from geo.intake import IntakeLimits  # noqa: E402
 from geo.store import migrate  # noqa: E402
 from geo.store.db import make_engine  # noqa: E402
 from geo.store.gates import locations  # noqa: E402
@@ -66,11 +66,7 @@ def upload(engine, data: bytes, minutes: str) -> dict:
     meta = SurveyMeta.parse({"gate_id": GATE, "agencies": "BĐBP tỉnh Quảng Ninh",
                              "survey_date": (now() - timedelta(days=2)).date().isoformat(),
                              "minutes_ref": minutes}, now().date())
-
-    def read(refs, province):
-        return read_geometry(data, filename="s.csv", crs_text=f"EPSG:{TM3_QUANG_NINH}",
-                             references=refs, province_code=province, repair=True)
-
+    read = repository.file_reader(data, "s.csv", f"EPSG:{TM3_QUANG_NINH}", IntakeLimits())
     return repository.upload(engine, ADMIN, meta, read, rules.load())
 
 

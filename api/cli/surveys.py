@@ -17,7 +17,7 @@ from pathlib import Path
 from api.settings import Settings, database_url
 from geo.common.errors import InvalidInput
 from geo.common.security import Principal, Role
-from geo.intake import IntakeLimits, read_geometry
+from geo.intake import IntakeLimits
 from geo.store import migrate
 from geo.store.db import make_engine
 from geo.store.surveys import repository as store
@@ -45,13 +45,8 @@ def _upload(args, engine, settings: Settings) -> int:
     meta = SurveyMeta.parse({"gate_id": args.gate, "survey_date": args.survey_date,
                              "agencies": args.agencies, "minutes_ref": args.minutes_ref,
                              "notes": args.notes}, store.today())
-    limits = IntakeLimits(max_vertices=settings.max_vertices)
-
-    def read(refs, province_code):
-        return read_geometry(data, filename=Path(args.file).name, crs_text=args.crs,
-                             limits=limits, references=refs, province_code=province_code,
-                             repair=True)
-
+    read = store.file_reader(data, Path(args.file).name, args.crs,
+                             IntakeLimits(max_vertices=settings.max_vertices))
     try:
         _print(store.upload(engine, _principal(), meta, read, rules.load(),
                             Path(args.file).name))

@@ -21,7 +21,7 @@ from api.auth import requires
 from api.deps import SettingsDep
 from geo.common.errors import InvalidInput
 from geo.common.security import Principal, Role
-from geo.intake import IntakeLimits, read_geometry
+from geo.intake import IntakeLimits
 from geo.store.surveys import repository as store
 from geo.surveys import diff, export, render, rules
 from geo.surveys.meta import SurveyMeta
@@ -70,16 +70,11 @@ async def upload(request: Request, principal: Surveyor, engine: Engine,
     if file is None or isinstance(file, str):
         raise InvalidInput("file: the survey file (multipart field `file`)", field="file")
     fields = {k: form.get(k) for k in FIELDS if isinstance(form.get(k), str)}
-    data, name = await file.read(), file.filename
-    limits = IntakeLimits(max_vertices=settings.max_vertices)
     meta = SurveyMeta.parse(fields, store.today())
-
-    def read(refs, province_code):
-        return read_geometry(data, filename=name, crs_text=fields.get("crs") or None,
-                             limits=limits, references=refs, province_code=province_code,
-                             repair=True)
-
-    return await run_in_threadpool(store.upload, engine, principal, meta, read, th, name)
+    read = store.file_reader(await file.read(), file.filename, fields.get("crs"),
+                             IntakeLimits(max_vertices=settings.max_vertices))
+    return await run_in_threadpool(store.upload, engine, principal, meta, read, th,
+                                   file.filename)
 
 
 @router.get("")

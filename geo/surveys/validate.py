@@ -161,7 +161,9 @@ def border(sketch_m, s: Surroundings, m: Metric, th: Thresholds) -> Item:
         shared = shapely.difference(shared, shapely.union_all(pieces))
     beyond = shapely.buffer(land_m, th.land_tolerance_m) if th.land_tolerance_m else land_m
     outside_m2 = float(shapely.difference(sketch_m, beyond).area)
-    gap_m = float(shapely.distance(sketch_m, border_m)) if not border_m.is_empty else None
+    whole = s.border is not None and not s.border.is_empty
+    gap_m = float(shapely.distance(sketch_m, border_m if not border_m.is_empty
+                                   else m.to(s.border))) if whole else None
     measure = {"crossing_m": _r(crossing_m), "shared_m": _r(shared.length),
                "outside_vietnam_m2": _r(outside_m2),
                "gap_m": None if gap_m is None else _r(gap_m),

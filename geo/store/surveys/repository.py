@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from geo.common.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from geo.common.security import Principal, Role
 from geo.common.timeutil import now
-from geo.intake import Intake, Reference
+from geo.intake import Intake, IntakeLimits, Reference, read_geometry
 from geo.store import audit
 from geo.store import models as m
 from geo.store.db import reading, transaction
@@ -70,6 +70,17 @@ def validate_upload(engine: Engine, principal: Principal, meta: SurveyMeta, read
         raise InvalidInput("file: the survey is refused: " + "; ".join(
             p["message"] for p in problems), field="file", detail={"report": report})
     return intake, report, s
+
+
+def file_reader(data: bytes, filename: str | None, crs_text: str | None,
+                limits: IntakeLimits) -> Reader:
+    """How an uploaded file is read: through the intake, invalid polygons repaired (the
+    report says what changed), diagnosed against the references of the gate."""
+    def read(refs: Sequence[Reference], province_code: str | None) -> Intake:
+        return read_geometry(data, filename=filename, crs_text=crs_text or None,
+                             limits=limits, references=refs, province_code=province_code,
+                             repair=True)
+    return read
 
 
 def upload(engine: Engine, principal: Principal, meta: SurveyMeta, read: Reader,

@@ -8,12 +8,13 @@ import json
 from datetime import date
 
 import numpy as np
+import pyogrio.raw
 import pytest
 import shapely
 
 from geo.common.errors import Conflict, InvalidInput
 from geo.intake import read_geometry
-from geo.surveys import diff, review, rules, validate
+from geo.surveys import context, diff, review, rules, validate
 from geo.surveys.meta import agencies, edits
 from tests.geo.intake import intake_support as s
 
@@ -149,3 +150,45 @@ def test_diff__a_100_m_shift_east(site):
     expected = shapely.symmetric_difference(local, shapely.affinity.translate(local, 100, 0))
     assert d["symmetric_difference_m2"] == pytest.approx(expected.area, rel=1e-3)
     assert len(d["gained"]) == 1 and len(d["lost"]) == 1
+
+
+# -- the whole report, on the data files (no database) -----------------------------------
+@pytest.fixture(scope="module")
+def lung_cu_surroundings():
+    commune = s.lung_cu()
+    _, _, wkb, names = pyogrio.raw.read(s.DATA_DIR / "vn_land_boundary.geojson",
+                                        columns=["neighbour_iso3"])
+    chn = shapely.from_wkb(wkb[list(names[0]).index("CHN")])
+    border = shapely.intersection(chn, shapely.buffer(shapely.envelope(commune), 0.05))
+    gate = context.Gate("TEST-GATE", "Thử", "auxiliary", "08", "CHN")
+    return context.Surroundings(gate, commune, border, ("00715", "Lũng Cú"), commune,
+                                ("Lũng Cú (00715)",))
+
+
+def test_report__an_area_away_from_the_border_warns_with_its_gap(site, lung_cu_surroundings):
+    polygon = site[0]
+    intake = read_geometry(s.odk_text(polygon))
+    got = validate.report(intake, lung_cu_surroundings,
+                          [context.CommuneShare("00715", "Lũng Cú", "08", 480_000.0)], TH)
+    items = {i["code"]: i for i in got["items"]}
+    assert got["ok"] and items["border"]["severity"] == "warning"
+    forward = site[1]
+    gap = shapely.distance(s.apply(forward, polygon),
+                           s.apply(forward, lung_cu_surroundings.border))
+    assert items["border"]["measure"]["gap_m"] == pytest.approx(gap, abs=1.0)
+    assert items["commune"]["severity"] == "ok"
+    assert items["gate_location"]["severity"] == "info"
+    assert items["accuracy"]["measure"]["unknown"] == 3
+
+
+def test_report__outside_the_gates_commune_warns_and_another_province_is_an_error(
+        site, lung_cu_surroundings):
+    polygon, forward, inverse = site
+    far = s.apply(inverse, shapely.affinity.translate(s.apply(forward, polygon), 0, -30_000))
+    m = validate.Metric(far)
+    item = validate.commune(far, m.to(far), lung_cu_surroundings,
+                            [context.CommuneShare("99999", "Xa", "08", 480_000.0)], m, TH)
+    assert item.severity == "warning" and item.measure["outside_share"] == 1.0
+    other = validate.commune(far, m.to(far), lung_cu_surroundings,
+                             [context.CommuneShare("99999", "Xa", "20", 480_000.0)], m, TH)
+    assert other.severity == "error" and "outside the gate's province 08" in other.message
