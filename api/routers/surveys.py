@@ -10,9 +10,10 @@ border openings); planners read everything, scoped roles their provinces.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -49,6 +50,12 @@ def thresholds() -> rules.Thresholds:
 
 Engine = Annotated[Any, Depends(_engine)]
 Limits = Annotated[rules.Thresholds, Depends(thresholds)]
+SurveyId = Annotated[int, Path(ge=1, le=2_147_483_647, description="a survey version's id")]
+OtherId = Annotated[int, Path(ge=1, le=2_147_483_647, description="another version's id")]
+PAGE_OR_JSON = {200: {"description": "JSON, or with format=html a readable page",
+                      "content": {"application/json": {}, "text/html": {}}}}
+FILES = {200: {"description": "the area as a file",
+               "content": {media: {} for media, _ in export.FORMATS.values()}}}
 
 
 class ApprovalIn(BaseModel):
@@ -87,28 +94,38 @@ async def list_versions(principal: Reader, engine: Engine,
 
 
 @router.get("/{survey_id}")
-async def get_survey(survey_id: int, principal: Reader, engine: Engine) -> dict:
+async def get_survey(survey_id: SurveyId, principal: Reader, engine: Engine) -> dict:
     """The version: metadata, state, review record, report and geometry (lon/lat)."""
     out, geom = await run_in_threadpool(store.get, engine, principal, survey_id)
     return {**out, "geometry": geom.__geo_interface__}
 
 
-@router.patch("/{survey_id}")
-async def edit(survey_id: int, request: Request, principal: Surveyor, engine: Engine) -> dict:
+EDIT_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"survey_date": {"type": "string", "format": "date"},
+                                     "agencies": {"type": "array", "items": {"type": "string"}},
+                                     "minutes_ref": {"type": "string"},
+                                     "notes": {"type": "string"}}}}}}}
+
+
+@router.patch("/{survey_id}", openapi_extra=EDIT_BODY)
+async def edit(survey_id: SurveyId, request: Request, principal: Surveyor, engine: Engine) -> dict:
     """Edit a draft's metadata; 409 past the draft (a correction is a new version)."""
-    body = await request.json() if await request.body() else {}
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InvalidInput("body: not JSON", field="body") from None
     if not isinstance(body, dict):
         raise InvalidInput("body: a JSON object", field="body")
     return await run_in_threadpool(store.edit, engine, principal, survey_id, body)
 
 
 @router.post("/{survey_id}/submit")
-async def submit(survey_id: int, principal: Surveyor, engine: Engine) -> dict:
+async def submit(survey_id: SurveyId, principal: Surveyor, engine: Engine) -> dict:
     return await run_in_threadpool(store.act, engine, principal, survey_id, "submit")
 
 
 @router.post("/{survey_id}/approve")
-async def approve(survey_id: int, body: ApprovalIn, principal: Approver,
+async def approve(survey_id: SurveyId, body: ApprovalIn, principal: Approver,
                   engine: Engine) -> dict:
     """Approve, recording the instrument of the authority the gate type needs."""
     return await run_in_threadpool(store.act, engine, principal, survey_id, "approve",
@@ -116,20 +133,20 @@ async def approve(survey_id: int, body: ApprovalIn, principal: Approver,
 
 
 @router.post("/{survey_id}/reject")
-async def reject(survey_id: int, body: RejectionIn, principal: Approver,
+async def reject(survey_id: SurveyId, body: RejectionIn, principal: Approver,
                  engine: Engine) -> dict:
     return await run_in_threadpool(store.act, engine, principal, survey_id, "reject",
                                    reason=body.reason)
 
 
 @router.post("/{survey_id}/publish")
-async def publish(survey_id: int, principal: Approver, engine: Engine) -> dict:
+async def publish(survey_id: SurveyId, principal: Approver, engine: Engine) -> dict:
     """Atomically make the approved area the gate's checkpoint area (the previous closes)."""
     return await run_in_threadpool(store.publish, engine, principal, survey_id)
 
 
-@router.get("/{survey_id}/report", response_model=None)
-async def report(survey_id: int, principal: Reader, engine: Engine,
+@router.get("/{survey_id}/report", response_model=None, responses=PAGE_OR_JSON)
+async def report(survey_id: SurveyId, principal: Reader, engine: Engine,
                  format: Annotated[str, Query(pattern="^(json|html)$")] = "json"
                  ) -> dict | HTMLResponse:
     """The validation report, as JSON or as a readable page."""
@@ -141,8 +158,8 @@ async def report(survey_id: int, principal: Reader, engine: Engine,
     return HTMLResponse(page)
 
 
-@router.get("/{survey_id}/diff/{other_id}", response_model=None)
-async def compare(survey_id: int, other_id: int, principal: Reader, engine: Engine,
+@router.get("/{survey_id}/diff/{other_id}", response_model=None, responses=PAGE_OR_JSON)
+async def compare(survey_id: SurveyId, other_id: OtherId, principal: Reader, engine: Engine,
                   format: Annotated[str, Query(pattern="^(json|html)$")] = "json"
                   ) -> dict | HTMLResponse:
     """What changed from this version to the other: area (ha, %), symmetric difference,
@@ -158,8 +175,8 @@ async def compare(survey_id: int, other_id: int, principal: Reader, engine: Engi
     return {"from": survey_id, "to": other_id, **found}
 
 
-@router.get("/{survey_id}/export")
-async def export_area(survey_id: int, principal: Reader, engine: Engine,
+@router.get("/{survey_id}/export", response_class=Response, responses=FILES)
+async def export_area(survey_id: SurveyId, principal: Reader, engine: Engine,
                       format: Annotated[str, Query()] = "geojson",
                       crs: Annotated[str | None, Query()] = None) -> Response:
     """An approved or published area as GeoJSON, KML or GeoPackage, in WGS 84 or VN-2000
@@ -177,7 +194,7 @@ async def export_area(survey_id: int, principal: Reader, engine: Engine,
 
 
 @router.get("/{survey_id}/sketch", response_class=HTMLResponse)
-async def sketch(survey_id: int, principal: Reader, engine: Engine) -> HTMLResponse:
+async def sketch(survey_id: SurveyId, principal: Reader, engine: Engine) -> HTMLResponse:
     """The printable sketch: map, metadata, vertices in VN-2000 and WGS 84, participants,
     minutes reference and approval."""
     out, geom = await run_in_threadpool(store.get, engine, principal, survey_id)

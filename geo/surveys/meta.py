@@ -79,7 +79,7 @@ def agencies(value) -> tuple[str, ...]:
     if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
         raise InvalidInput("agencies: a list of the participating agencies", field="agencies")
     names = tuple(i.strip() for i in items if i.strip())
-    if not names or len(names) > 40 or any(len(n) > 200 for n in names):
+    if not names or len(names) > 40 or any(len(n) > 200 or not printable(n) for n in names):
         raise InvalidInput("agencies: 1-40 participating agencies, each up to 200 characters",
                            field="agencies")
     return names
@@ -93,4 +93,14 @@ def _text(value, field: str, limit: int, required: bool = True) -> str | None:
         raise InvalidInput(f"{field}: missing", field=field)
     if len(text) > limit:
         raise InvalidInput(f"{field}: at most {limit} characters", field=field)
+    if not printable(text, newlines=field == "notes"):
+        raise InvalidInput(f"{field}: control characters are not allowed", field=field)
     return text or None
+
+
+def printable(text: str, *, newlines: bool = False) -> bool:
+    """No control characters (new lines and tabs allowed in free text when asked) and no
+    lone surrogates: what PostgreSQL text and the printed sketch can hold."""
+    allowed = "\n\r\t" if newlines else ""
+    return all((ch.isprintable() or ch in allowed) and not "\ud800" <= ch <= "\udfff"
+               for ch in text)

@@ -94,7 +94,7 @@ def approval(instrument_number: str | None, instrument_date: str | date | None,
     """The approving instrument, checked: a number, and a date neither before the survey
     nor in the future."""
     number = (instrument_number or "").strip()
-    if not _INSTRUMENT.match(number):
+    if not _INSTRUMENT.match(number) or not number.isprintable():
         raise InvalidInput("instrument_number: the number of the approving instrument "
                            "(2-120 characters)", field="instrument_number")
     when = parse_date(instrument_date, "instrument_date")
@@ -108,7 +108,8 @@ def approval(instrument_number: str | None, instrument_date: str | date | None,
 
 def rejection(reason: str | None) -> str:
     text = (reason or "").strip()
-    if not 3 <= len(text) <= 2000:
+    if not 3 <= len(text) <= 2000 or "\x00" in text or any(
+            "\ud800" <= ch <= "\udfff" for ch in text):
         raise InvalidInput("reason: why the survey is rejected (3-2000 characters)",
                            field="reason")
     return text

@@ -24,7 +24,7 @@ from geo.store import models as m
 from geo.store.db import reading, transaction
 from geo.store.surveys import surroundings as around
 from geo.surveys import context, review, validate
-from geo.surveys.meta import SurveyMeta, edits
+from geo.surveys.meta import SurveyMeta, edits, printable
 from geo.surveys.rules import Thresholds
 
 #: reads the upload given the references and the gate's province (for its VN-2000 zones)
@@ -99,7 +99,7 @@ def upload(engine: Engine, principal: Principal, meta: SurveyMeta, read: Reader,
         values = {**meta.as_dict(), "survey_date": meta.survey_date,
                   "agencies": list(meta.agencies), "version": last + 1, "state": "draft",
                   "format": intake.report.format, "epsg": intake.report.epsg,
-                  "filename": (filename or "")[:200] or None, "area_m2": report["area_m2"],
+                  "filename": _file_name(filename), "area_m2": report["area_m2"],
                   "written": written, "report": report, "uploaded_by": principal.subject}
         new_id = conn.execute(insert(t).values(**values, geom=from_shape(
             intake.geometry, srid=4326)).returning(t.c.id)).scalar_one()
@@ -107,6 +107,12 @@ def upload(engine: Engine, principal: Principal, meta: SurveyMeta, read: Reader,
                      {k: v for k, v in values.items() if k not in ("written", "report")})
         row = _row(conn, new_id)
     return {**summary(row), "report": report}
+
+
+def _file_name(name: str | None) -> str | None:
+    """The uploaded file's name as recorded: printable, at most 200 characters."""
+    name = (name or "").strip()[:200]
+    return name if name and printable(name) else None
 
 
 def get(engine: Engine, principal: Principal, survey_id: int) -> tuple[dict, object]:

@@ -5,6 +5,8 @@ neighbours, and the communes a sketch lies in."""
 
 from __future__ import annotations
 
+import re
+
 from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.engine import Connection
@@ -19,7 +21,13 @@ AROUND_GATE_DEG = 0.15  # around a gate's recorded location (~16 km)
 NEIGHBOUR_DEG = 0.001  # communes within ~100 m of the gate's commune are its neighbours
 
 
+_GATE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
 def gate(conn: Connection, gate_id: str, *, lock: bool = False) -> Gate:
+    if not _GATE_ID.match(gate_id or ""):
+        raise NotFound(f"gate_id: no gate {gate_id[:64]!r} in the gate list (ids look like "
+                       "VN-GATE-005)", field="gate_id")
     g, loc = m.gate, m.gate_location
     current = (select(loc.c.accuracy_m, loc.c.reference)
                .where(loc.c.gate_id == g.c.id, loc.c.superseded_at.is_(None))
