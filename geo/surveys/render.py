@@ -50,12 +50,18 @@ def svg_map(layers: Sequence[tuple[object, str]], around) -> str:
             continue
         local = shapely.intersection(m.to(geom), frame)
         out.extend(_svg_parts(local, style, west, north, scale))
-    bar = 10 ** np.floor(np.log10((east - west) / 4))
+    bar = _nice((east - west) / 5)
     out.append(f"<line x1='10' y1='{_HEIGHT - 12}' x2='{10 + bar * scale:.1f}' "
                f"y2='{_HEIGHT - 12}' stroke='#000' stroke-width='3'/><text x='10' "
                f"y='{_HEIGHT - 18}' font-size='11'>{bar:,.0f} m</text>")
     return (f"<svg xmlns='http://www.w3.org/2000/svg' width='{_WIDTH}' height='{_HEIGHT}' "
             f"viewBox='0 0 {_WIDTH} {_HEIGHT}'>{''.join(out)}</svg>")
+
+
+def _nice(length_m: float) -> float:
+    """The largest 1, 2 or 5 × 10^n metres not above ``length_m`` (a scale bar's length)."""
+    power = 10 ** np.floor(np.log10(max(length_m, 1e-3)))
+    return float(max(f * power for f in (1, 2, 5) if f * power <= length_m))
 
 
 def _svg_parts(geom, style: str, west: float, north: float, scale: float) -> list[str]:

@@ -176,6 +176,9 @@ def test_upload__local_vn2000_is_flagged_with_its_224_m_offset(client, sketch, l
     lonlat = s.ring(sketch)
     data = s.csv_text(np.column_stack(tm.transform(lonlat[:, 0], lonlat[:, 1])))
     response = _upload(client, data, "local.csv", crs=f"EPSG:{ss.TM3_QUANG_NINH}")
+    # 195 m east, 110 m south puts the area across the border line east of the commune:
+    # refused, and the report says why it most likely happened
+    assert response.status_code == 422, response.text
     report = response.json()["report"]
     item = _items(report)["vn2000.no_datum_shift"]
     assert item["severity"] == "warning" and item["measure"]["flagged"] is True
