@@ -267,11 +267,20 @@ def test_approve__needs_the_gate_types_authority_in_the_gate_province(client, ap
     assert got["state"] == "submitted"  # nothing recorded by the refusals
 
 
+def _gate_decision(client):
+    body = decision_body("gate", "commander", 6, "main", gate_id=ss.GATE, province_code="22",
+                         start=now() + timedelta(days=1))
+    body["signed_at"] = now().isoformat()
+    return client.post("/v1/decisions", json=body, headers=auth(client, OFFICER))
+
+
 @pytest.fixture(scope="module")
 def published(client, approved):
     done = _approve(client, approved, GOVERNMENT)
     assert done.status_code == 200, done.text
     assert done.json()["authority"] == "government"
+    before = _gate_decision(client)  # approved is not in force: nothing to resolve yet
+    assert before.status_code == 422 and before.json()["field"] == "area", before.text
     out = client.post(f"/v1/surveys/{approved}/publish", headers=auth(client, GOVERNMENT))
     assert out.status_code == 200, out.text
     return out.json()
@@ -286,6 +295,18 @@ def test_edit__past_submission_is_409(client, approved, published):
     again = client.post(f"/v1/surveys/{approved}/submit", headers=auth(client, SURVEYOR))
     assert again.status_code == 409
     assert _approve(client, approved, GOVERNMENT).status_code == 409
+
+
+def test_audit__every_act_on_the_survey_is_logged(client, approved, published):
+    admin = Principal(subject="admin-surveys-test", roles=frozenset({Role.ADMIN}))
+    response = client.get("/v1/admin/audit", params={"entity": "survey",
+                                                     "entity_id": str(approved)},
+                          headers=auth(client, admin))
+    assert response.status_code == 200, response.text
+    entries = response.json()
+    assert sorted(e["action"] for e in entries) == [
+        "survey.approve", "survey.publish", "survey.submit", "survey.upload"]
+    assert {e["who"] for e in entries} == {SURVEYOR.subject, GOVERNMENT.subject}
 
 
 def test_edit__a_draft_is_edited(client, sketch, located):
@@ -324,10 +345,7 @@ def test_publish__the_point_check_answers_the_checkpoint_area(client, published,
 
 
 def test_publish__a_gate_decision_on_hoanh_mo_is_accepted(client, published):
-    body = decision_body("gate", "commander", 6, "main", gate_id=ss.GATE, province_code="22",
-                         start=now() + timedelta(days=1))
-    body["signed_at"] = now().isoformat()
-    response = client.post("/v1/decisions", json=body, headers=auth(client, OFFICER))
+    response = _gate_decision(client)  # refused before publication (fixture ``published``)
     assert response.status_code == 201, response.text
     decision = response.json()["decision"]
     assert decision["area_m2"] / 1e4 == pytest.approx(published["area_ha"], abs=0.05)
