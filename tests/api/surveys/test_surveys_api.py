@@ -26,7 +26,10 @@ from api.app import create_app
 from geo.common import crs
 from geo.common.security import ANONYMOUS, Principal, Role
 from geo.common.timeutil import now
+from geo.intake import IntakeLimits
 from geo.store.surveys import repository
+from geo.surveys import rules
+from geo.surveys.meta import SurveyMeta
 from tests.api.decisions.decision_support import auth, decision_body
 from tests.api.security.security_support import settings, unique
 from tests.api.surveys import survey_support as ss
@@ -478,3 +481,26 @@ def test_publish__two_at_once_leave_exactly_one_area_in_force(client, engine, si
     assert closed.status == "superseded" and closed.valid_to == by_id[
         second["checkpoint_area_id"]].valid_from  # no gap, no overlap
     print("publish swap times (s):", [d["swap_s"] for d in done.values()])
+
+
+def test_upload__two_at_once_get_consecutive_versions(client, engine, sketch, located):
+    meta = SurveyMeta.parse(_fields(), TODAY)
+    data = _geojson(sketch)
+    barrier, done, errors = threading.Barrier(2), [], []
+
+    def upload():
+        read = repository.file_reader(data, "a.geojson", None, IntakeLimits())
+        barrier.wait()
+        try:
+            done.append(repository.upload(engine, SURVEYOR, meta, read, rules.load()))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors and len(done) == 2
+    first, second = sorted(d["version"] for d in done)
+    assert second == first + 1
