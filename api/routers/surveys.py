@@ -72,6 +72,12 @@ async def upload(request: Request, principal: Surveyor, engine: Engine,
                  settings: SettingsDep, th: Limits) -> dict:
     """A new version of the gate's area (draft), validated; refused (422, with the report)
     when a check fails with an error."""
+    meta, read, name = await _upload_request(request, settings)
+    return await run_in_threadpool(store.upload, engine, principal, meta, read, th, name)
+
+
+async def _upload_request(request: Request, settings) -> tuple[SurveyMeta, Any, str | None]:
+    """The survey's metadata, a reader of its file, and the file's name."""
     form = await request.form()
     file = form.get("file")
     if file is None or isinstance(file, str):
@@ -80,8 +86,24 @@ async def upload(request: Request, principal: Surveyor, engine: Engine,
     meta = SurveyMeta.parse(fields, store.today())
     read = store.file_reader(await file.read(), file.filename, fields.get("crs"),
                              IntakeLimits(max_vertices=settings.max_vertices))
-    return await run_in_threadpool(store.upload, engine, principal, meta, read, th,
-                                   file.filename)
+    return meta, read, file.filename
+
+
+@router.post("/validation", response_model=None, responses=PAGE_OR_JSON,
+             openapi_extra=UPLOAD_BODY)
+async def validation(request: Request, principal: Surveyor, engine: Engine,
+                     settings: SettingsDep, th: Limits,
+                     format: Annotated[str, Query(pattern="^(json|html)$")] = "json"
+                     ) -> dict | HTMLResponse:
+    """The validation report of a file, errors included, as JSON or a readable page;
+    nothing is stored (upload with POST /v1/surveys)."""
+    meta, read, _ = await _upload_request(request, settings)
+    intake, report, s = await run_in_threadpool(store.check, engine, principal, meta, read, th)
+    if format == "json":
+        return report
+    page = {**meta.as_dict(), "id": "—", "version": "—", "state": "not stored"}
+    return HTMLResponse(await run_in_threadpool(render.report_page, page, report,
+                                                intake.geometry, s.border, s.gate.location))
 
 
 @router.get("")

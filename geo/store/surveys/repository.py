@@ -54,17 +54,23 @@ def _row(conn: Connection, survey_id: int, *, lock: bool = False):
     return row
 
 
-def validate_upload(engine: Engine, principal: Principal, meta: SurveyMeta, read: Reader,
-                    th: Thresholds) -> tuple[Intake, dict, context.Surroundings]:
-    """Read and validate an upload (no write); ``InvalidInput`` with the report when it
-    has an error."""
+def check(engine: Engine, principal: Principal, meta: SurveyMeta, read: Reader,
+          th: Thresholds) -> tuple[Intake, dict, context.Surroundings]:
+    """Read and validate an upload, writing nothing: the intake, the report (errors
+    included) and what it was checked against."""
     with reading(engine) as conn:
         s = around.surroundings(conn, meta.gate_id)
     review.require_surveyor(principal, s.gate.province_code)
     intake = read(context.references(s, th), s.gate.province_code)
     with reading(engine) as conn:
         hits = around.commune_shares(conn, intake.geometry)
-    report = validate.report(intake, s, hits, th)
+    return intake, validate.report(intake, s, hits, th), s
+
+
+def validate_upload(engine: Engine, principal: Principal, meta: SurveyMeta, read: Reader,
+                    th: Thresholds) -> tuple[Intake, dict, context.Surroundings]:
+    """``check``, raising ``InvalidInput`` with the report when it has an error."""
+    intake, report, s = check(engine, principal, meta, read, th)
     problems = validate.errors(report)
     if problems:
         raise InvalidInput("file: the survey is refused: " + "; ".join(

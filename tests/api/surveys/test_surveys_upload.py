@@ -204,3 +204,20 @@ def test_upload__two_at_once_get_consecutive_versions(client, engine, sketch, lo
     first, second = sorted(d["version"] for d in done)
     assert second == first + 1
 
+
+
+def test_validation__a_refused_file_gets_its_readable_page_and_nothing_is_stored(
+        client, site, located):
+    moved = geojson_file(site.sketch(1200, shift_m=(0.0, 400.0)))
+    listed = client.get("/v1/surveys", params={"gate_id": ss.GATE},
+                        headers=auth(client, PLANNER)).json()["count"]
+    as_json = client.post("/v1/surveys/validation", data=form_fields(),
+                          files={"file": ("m.geojson", moved)}, headers=auth(client, SURVEYOR))
+    assert as_json.status_code == 200 and as_json.json()["ok"] is False
+    page = client.post("/v1/surveys/validation", params={"format": "html"}, data=form_fields(),
+                       files={"file": ("m.geojson", moved)}, headers=auth(client, SURVEYOR))
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "crosses the border line" in page.text and "<svg" in page.text
+    assert "<script" not in page.text and "src=" not in page.text
+    assert client.get("/v1/surveys", params={"gate_id": ss.GATE}, headers=auth(
+        client, PLANNER)).json()["count"] == listed
