@@ -202,7 +202,7 @@ def gate_location(sketch_m, s: Surroundings, m: Metric, th: Thresholds) -> Item:
                 measure)
 
 
-def commune(sketch, sketch_m, s: Surroundings, hits: Sequence[CommuneShare], m: Metric,
+def commune(sketch_m, s: Surroundings, hits: Sequence[CommuneShare], m: Metric,
             th: Thresholds) -> Item:
     measure: dict = {"communes": [h.as_dict() for h in hits], "home": None}
     foreign = [h for h in hits if h.province_code != s.gate.province_code]
@@ -281,7 +281,7 @@ def report(intake: Intake, s: Surroundings, hits: Sequence[CommuneShare],
     area_m2 = abs(crs.GEOD.geometry_area_perimeter(sketch)[0])
     items = [closed_ring(intake, sketch_m, m, th), valid_polygon(intake),
              spikes(sketch_m, m, th), slivers(sketch_m, m, th), border(sketch_m, s, m, th),
-             gate_location(sketch_m, s, m, th), commune(sketch, sketch_m, s, hits, m, th),
+             gate_location(sketch_m, s, m, th), commune(sketch_m, s, hits, m, th),
              area(area_m2, s.gate.gate_type, th), accuracy(intake, th), *diagnoses(intake)]
     counts = {k: sum(1 for i in items if i.severity == k)
               for k in ("error", "warning", "info", "ok")}

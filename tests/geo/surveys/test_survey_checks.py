@@ -186,9 +186,9 @@ def test_report__outside_the_gates_commune_warns_and_another_province_is_an_erro
     polygon, forward, inverse = site
     far = s.apply(inverse, shapely.affinity.translate(s.apply(forward, polygon), 0, -30_000))
     m = validate.Metric(far)
-    item = validate.commune(far, m.to(far), lung_cu_surroundings,
+    item = validate.commune(m.to(far), lung_cu_surroundings,
                             [context.CommuneShare("99999", "Xa", "08", 480_000.0)], m, TH)
     assert item.severity == "warning" and item.measure["outside_share"] == 1.0
-    other = validate.commune(far, m.to(far), lung_cu_surroundings,
+    other = validate.commune(m.to(far), lung_cu_surroundings,
                              [context.CommuneShare("99999", "Xa", "20", 480_000.0)], m, TH)
     assert other.severity == "error" and "outside the gate's province 08" in other.message
