@@ -40,7 +40,7 @@ from geo.store.gates import locations  # noqa: E402
 from geo.store.surveys import repository  # noqa: E402
 from geo.surveys import rules  # noqa: E402
 from geo.surveys.meta import SurveyMeta  # noqa: E402
-from tests.api.surveys.survey_support import GATE, TM3_QUANG_NINH, site  # noqa: E402
+from tests.api.surveys.survey_site import GATE, TM3_QUANG_NINH, site  # noqa: E402
 from tests.database import create_run_database  # noqa: E402
 
 VERTICES = 5_000
