@@ -26,6 +26,7 @@ from api.routers import (
     ogc,
     ogc_support,
     rules,
+    surveys,
     tiles,
     zones,
 )
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(gates.crossings)
     app.include_router(zones.router)
     app.include_router(gate_locations.router)
+    app.include_router(surveys.router)
     app.include_router(ogc.router)
     app.include_router(tiles.router)
     ogc_support.document(app)

@@ -9,21 +9,12 @@ from datetime import date
 from pathlib import Path
 
 from api.auth import Authenticator, resolve_jwt_secret
-from api.cli import (
-    batch as cli_batch,
-)
-from api.cli import (
-    decisions as cli_decisions,
-)
-from api.cli import (
-    gates as cli_gates,
-)
-from api.cli import (
-    point as cli_point,
-)
-from api.cli import (
-    zones as cli_zones,
-)
+from api.cli import batch as cli_batch
+from api.cli import decisions as cli_decisions
+from api.cli import gates as cli_gates
+from api.cli import point as cli_point
+from api.cli import surveys as cli_surveys
+from api.cli import zones as cli_zones
 from api.database import start_database
 from api.settings import Settings
 from geo.common.errors import GeoError, InvalidInput
@@ -283,6 +274,7 @@ def parser() -> argparse.ArgumentParser:
     cli_decisions.add_parser(sub)
     cli_gates.add_parser(sub)
     cli_zones.add_parser(sub)
+    cli_surveys.add_parser(sub)
     return top
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -36,6 +36,7 @@ def _engine(request: Request) -> Any:
 
 
 Engine = Annotated[Any, Depends(_engine)]
+ZoneId = Annotated[int, Path(ge=1, le=2_147_483_647, description="a zone record's id")]
 
 
 def _limits(settings) -> IntakeLimits:
@@ -57,7 +58,7 @@ async def register(request: Request, principal: Writer, engine: Engine,
 
 
 @router.post("/{zone_id}/versions", status_code=201, openapi_extra=ZONE_BODY)
-async def amend(zone_id: int, request: Request, principal: Writer, engine: Engine,
+async def amend(zone_id: ZoneId, request: Request, principal: Writer, engine: Engine,
                 settings: SettingsDep) -> dict:
     """A new version (new instrument; fields not sent stay); the current one closes."""
     req = await zone_input.read_zone_request(request, geometry_required=False)
@@ -66,7 +67,7 @@ async def amend(zone_id: int, request: Request, principal: Writer, engine: Engin
 
 
 @router.post("/{zone_id}/retirement", status_code=201)
-def retire(zone_id: int, body: RetirementIn, principal: Writer, engine: Engine) -> dict:
+def retire(zone_id: ZoneId, body: RetirementIn, principal: Writer, engine: Engine) -> dict:
     """Close the zone's current version (nothing is deleted)."""
     done = registry.retire(engine, principal, zone_id, instrument_number=body.instrument_number,
                            at=parse_instant(body.at))
@@ -87,6 +88,6 @@ async def list_zones(principal: Reader, engine: Engine,
 
 
 @router.get("/{zone_id}")
-async def get_zone(zone_id: int, principal: Reader, engine: Engine) -> dict:
+async def get_zone(zone_id: ZoneId, principal: Reader, engine: Engine) -> dict:
     """One zone: its current version and every version (history)."""
     return await run_in_threadpool(registry.get, engine, zone_id)

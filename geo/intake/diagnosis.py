@@ -132,6 +132,15 @@ class _Fit:
         self.area = metric
         self.outline = shapely.simplify(metric.boundary if metric.area > 0 else metric, 1.0)
         shapely.prepare(self.area)
+        self._edges = shapely.STRtree(_edges(self.outline))  # nearest-edge distances
+
+    def _distance(self, geoms) -> np.ndarray:
+        """Distance (m) from each of ``geoms`` to the outline, through the edge tree."""
+        geoms = np.atleast_1d(geoms)
+        (i, _), d = self._edges.query_nearest(geoms, return_distance=True, all_matches=False)
+        out = np.full(len(geoms), np.inf)
+        np.minimum.at(out, i, d)
+        return out
 
     def _metric(self, xy: Coords) -> Coords:
         return _stack(self.forward.transform(xy[:, 0], xy[:, 1]))
@@ -147,12 +156,31 @@ class _Fit:
             if not len(out):
                 return 0.0
             step = max(1, len(out) // _SAMPLE)
-            return float(np.max(shapely.distance(shapely.points(out[::step]), self.outline)))
+            return float(np.max(self._distance(shapely.points(out[::step]))))
+        if self.ref.kind == "near":
+            step = max(1, len(xy) // (_SAMPLE * 4))
+            hull = shapely.convex_hull(shapely.multipoints(xy[::step]))
+            if self.area.geom_type not in ("Point", "MultiPoint") and \
+                    shapely.intersects(hull, self.area):
+                return 0.0
+            return float(self._distance(hull)[0])  # to the outline simplified to 1 m
         if self.area.geom_type in ("Point", "MultiPoint"):
             line = shapely.linestrings(xy)
             return float(np.max(shapely.distance(shapely.get_parts(self.area), line)))
         sample = shapely.linestrings(xy[::max(1, len(xy) // _SAMPLE)])
         return float(shapely.hausdorff_distance(self.outline, sample))
+
+
+def _edges(outline) -> np.ndarray:
+    """Every edge of a (multi)line or point geometry as its own geometry."""
+    out = []
+    for part in shapely.get_parts(outline):
+        xy = shapely.get_coordinates(part)
+        if len(xy) < 2:
+            out.append(shapely.points(xy))
+        else:
+            out.append(shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1)))
+    return np.concatenate(out) if out else np.array([shapely.Point()])
 
 
 def offsets(a: Coords, b: Coords) -> tuple[float, float, float] | None:

@@ -53,16 +53,18 @@ DEFAULT_LIMITS = IntakeLimits()
 class Reference:
     """Where the geometry should lie, to judge likely CRS mistakes against: an area it
     should be inside (a province, a commune) or a place it should be at (a surveyed corner,
-    a gate, the previous version), with how far off is still fine (metres)."""
+    a gate, the previous version), or a place it should reach (``near``: a line it runs
+    along such as the border, a point it holds such as its gate: the distance from the
+    geometry's hull to the place), with how far off is still fine (metres)."""
 
     name: str
     geom: Any  # lon/lat shapely geometry
-    kind: str = "inside"  # inside | at
+    kind: str = "inside"  # inside | at | near
     tolerance_m: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.kind not in ("inside", "at"):
-            raise InvalidInput("reference kind: inside or at", field="reference")
+        if self.kind not in ("inside", "at", "near"):
+            raise InvalidInput("reference kind: inside, at or near", field="reference")
         if not (math.isfinite(self.tolerance_m) and self.tolerance_m >= 0):
             raise InvalidInput("reference tolerance_m: a finite, non-negative number of "
                                "metres", field="reference")
@@ -114,6 +116,7 @@ class IntakeReport:
     accuracy_m: dict | None = None
     warnings: tuple[str, ...] = ()
     diagnoses: tuple[Diagnosis, ...] = field(default=())
+    repairs: tuple[str, ...] = ()  # what ``repair=True`` changed (empty: nothing)
 
     @property
     def flagged(self) -> tuple[Diagnosis, ...]:
@@ -123,15 +126,17 @@ class IntakeReport:
         return {"format": self.format, "crs": f"EPSG:{self.epsg}", "crs_name": self.crs_name,
                 "operation": self.operation, "vertices": self.vertices, "parts": self.parts,
                 "area_m2": round(self.area_m2, 1), "accuracy_m": self.accuracy_m,
-                "warnings": list(self.warnings),
+                "warnings": list(self.warnings), "repairs": list(self.repairs),
                 "diagnoses": [d.as_dict(with_geometry=with_geometry) for d in self.diagnoses]}
 
 
 @dataclass(frozen=True)
 class Intake:
-    """The geometry read: lon/lat MultiPolygon, the geometry as written (source CRS) and
-    the report."""
+    """The geometry read: lon/lat MultiPolygon, the geometry as written (source CRS), the
+    report, and each vertex's accuracy (metres, None = unknown) in the order of the
+    geometry's coordinates when the source had accuracies (CSV, ODK)."""
 
     geometry: Any
     written: Any
     report: IntakeReport
+    vertex_accuracy_m: tuple[float | None, ...] | None = None

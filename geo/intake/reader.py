@@ -79,27 +79,43 @@ def _check_lonlat(geom, diagnoses, field: str) -> None:
                        detail={"diagnoses": hints})
 
 
-def _multipolygon(geom, field: str) -> shapely.MultiPolygon:
+def _multipolygon(geom, field: str, repairs: list[str] | None = None
+                  ) -> shapely.MultiPolygon:
+    """The polygons of ``geom``; an invalid one is refused, or, when ``repairs`` is a list
+    (the caller asked for repair), made valid with what changed appended to it."""
     parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
     if not parts:
         raise InvalidInput(f"{field}: no polygon", field=field)
     out = shapely.MultiPolygon(parts)
-    if not out.is_valid:
-        raise InvalidInput(f"{field}: invalid polygon ({shapely.is_valid_reason(out)}); fix "
-                           "it at the source (nothing is repaired silently)", field=field)
-    return out
+    if out.is_valid:
+        return out
+    reason = shapely.is_valid_reason(out)
+    if repairs is None:
+        raise InvalidInput(f"{field}: invalid polygon ({reason}); fix it at the source "
+                           "(nothing is repaired silently)", field=field)
+    fixed = shapely.make_valid(out, method="structure")
+    polygons = [p for p in shapely.get_parts(fixed) if p.geom_type == "Polygon"]
+    if not polygons:
+        raise InvalidInput(f"{field}: invalid polygon ({reason}) that no repair can save",
+                           field=field)
+    repaired = shapely.MultiPolygon(polygons)
+    repairs.append(f"invalid polygon ({reason}) made valid: {len(parts)} part(s) became "
+                   f"{len(polygons)}, {int(shapely.get_num_coordinates(out))} vertices "
+                   f"became {int(shapely.get_num_coordinates(repaired))}")
+    return repaired
 
 
 def _finish(written, fmt: str, epsg: int, notes: list[str], accuracy,
             limits: IntakeLimits, refs: Sequence[Reference], province_code: str | None,
-            field: str) -> Intake:
-    written = _multipolygon(written, field) if epsg == crs.WGS84 else written
+            field: str, repair: bool = False) -> Intake:
+    repairs: list[str] | None = [] if repair else None
+    written = _multipolygon(written, field, repairs) if epsg == crs.WGS84 else written
     limits.check_shape(int(shapely.get_num_coordinates(written)),
                        len(shapely.get_parts(written)), field=field)
     found = diagnosis.diagnose(written, epsg, refs, province_code)
     lonlat = _to_lonlat(written, epsg)
     _check_lonlat(lonlat, found, field)
-    lonlat = _multipolygon(lonlat, field)
+    lonlat = _multipolygon(lonlat, field, repairs)
     summary, acc_notes = _accuracy(accuracy)
     zones = vn2000.province_zones(province_code)
     if epsg in vn2000.TM3_MERIDIANS and zones and epsg not in zones:
@@ -108,17 +124,21 @@ def _finish(written, fmt: str, epsg: int, notes: list[str], accuracy,
     area = abs(crs.GEOD.geometry_area_perimeter(lonlat)[0])
     report = IntakeReport(fmt, epsg, vn2000.crs_name(epsg), vn2000.operation(epsg),
                           int(shapely.get_num_coordinates(lonlat)), len(lonlat.geoms), area,
-                          summary, tuple(notes + acc_notes), found)
-    return Intake(lonlat, written, report)
+                          summary, tuple(notes + acc_notes), found, tuple(repairs or ()))
+    per_vertex = None if accuracy is None else tuple(accuracy)
+    return Intake(lonlat, written, report, per_vertex)
 
 
 def read_geometry(data: bytes, *, filename: str | None = None, crs_text: str | None = None,
                   limits: IntakeLimits = DEFAULT_LIMITS, references: Sequence[Reference] = (),
-                  province_code: str | None = None, field: str = "file") -> Intake:
+                  province_code: str | None = None, field: str = "file",
+                  repair: bool = False) -> Intake:
     """Read an uploaded file (or an ODK geoshape string) into an ``Intake``.
 
     ``crs_text`` declares the CRS where the format does not (CSV, a Shapefile without .prj);
-    ``references`` say where the geometry should lie, to flag likely mistakes."""
+    ``references`` say where the geometry should lie, to flag likely mistakes; ``repair``
+    makes an invalid polygon valid (saying what changed in ``report.repairs``) instead of
+    refusing it."""
     found = sniff.sniff(data, filename, limits, field)
     accuracy = None
     if found.format == sniff.ODK:
@@ -131,7 +151,7 @@ def read_geometry(data: bytes, *, filename: str | None = None, crs_text: str | N
         written, stated = gdal.read_features(found.data, found.format, limits, field)
     epsg, notes = _source_crs(found.format, stated, crs_text, field)
     return _finish(written, found.format, epsg, notes, accuracy, limits, references,
-                   province_code, field)
+                   province_code, field, repair)
 
 
 def from_geojson(geometry: Mapping[str, Any], *, crs_text: str | None = None,

@@ -200,6 +200,42 @@ checkpoint_area = Table(
     _geom("MULTIPOLYGON"),
 )
 
+#: Checkpoint-area surveys (migration 0011): each upload one version of a gate's
+#: area under review; past its draft never edited (trigger), publication writes the
+#: ``checkpoint_area`` row that checks, decisions and layers use.
+survey = Table(
+    "survey", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("gate_id", Text, ForeignKey("gate.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("state", Text, nullable=False, server_default="draft"),
+    Column("survey_date", Date, nullable=False),
+    Column("agencies", ARRAY(Text), nullable=False),
+    Column("minutes_ref", Text, nullable=False),
+    Column("notes", Text),
+    Column("format", Text, nullable=False),
+    Column("epsg", Integer, nullable=False),
+    Column("filename", Text),
+    _geom("MULTIPOLYGON"),
+    Column("area_m2", Float, nullable=False),
+    Column("written", JSONB, nullable=False),  # source CRS coordinates, vertex accuracy
+    Column("report", JSONB, nullable=False),  # the validation report
+    Column("uploaded_by", Text, nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("submitted_by", Text),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("decided_by", Text),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("instrument_number", Text),
+    Column("instrument_date", Date),
+    Column("authority", Text),  # government | provincial_peoples_committee
+    Column("reject_reason", Text),
+    Column("published_by", Text),
+    Column("published_at", DateTime(timezone=True)),
+    Column("checkpoint_area_id", Integer, ForeignKey("checkpoint_area.id")),
+    Column("superseded_at", DateTime(timezone=True)),
+)
+
 dataset_load = Table(
     "dataset_load", metadata,
     Column("id", Integer, primary_key=True),
