@@ -30,6 +30,7 @@ def main() -> None:
     in_belt = sum(a.in_border_belt for a in answers)
     print(f"in process: 100,000 points through check_points in {elapsed:.2f} s "
           f"= {elapsed / 1e5 * 1e6:.1f} µs/point ({in_belt} in the belt)")
+    print(f"in process, one point per call: {_one_at_a_time(index, lon, lat)}")
 
     with ServerThread(create_app(Settings(), url=url)) as server, httpx.Client() as http:
         target = f"http://127.0.0.1:{server.port}/v1/check/point"
@@ -44,6 +45,20 @@ def main() -> None:
             response.raise_for_status()
         print(f"HTTP, one request at a time (1,000 requests, keep-alive, loopback): "
               f"{percentiles_ms(samples)}")
+
+
+def _one_at_a_time(index, lon, lat, n: int = 5_000) -> str:
+    """µs per call of ``check_points`` with one point (the single-request path), best of 5
+    runs of ``n`` calls in CPU time (the machine may be shared: wall time would vary)."""
+    for i in range(200):
+        check_points(index, lon[i:i + 1], lat[i:i + 1])
+    runs = []
+    for _ in range(5):
+        start = time.process_time()
+        for i in range(n):
+            check_points(index, lon[i:i + 1], lat[i:i + 1])
+        runs.append((time.process_time() - start) / n * 1e6)
+    return f"best {min(runs):.1f} µs, median {sorted(runs)[2]:.1f} µs ({n:,} points)"
 
 
 if __name__ == "__main__":

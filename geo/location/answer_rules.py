@@ -20,7 +20,7 @@ import shapely
 
 from geo.common import crs
 from geo.common.zones import ZoneKind
-from geo.location.index import ZoneIndex
+from geo.location.index import ZoneIndex, lowest_per_point
 from geo.location.surface import surfaces
 
 #: Near the line, the side of the border is decided by the exact communes alone.
@@ -192,10 +192,7 @@ def land_border_rows(index: ZoneIndex, pts, when, codes: np.ndarray) -> np.ndarr
     in no commune keeps the lowest row holding it."""
     pidx, fidx = index.land_border.hits(pts, when)
     own = (codes[pidx] == "") | (index.land_border.ids[fidx] == codes[pidx])
-    out = np.full(len(pts), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(out, pidx[own], fidx[own])
-    out[out == np.iinfo(np.int64).max] = -1
-    return out
+    return lowest_per_point(len(pts), pidx[own], fidx[own])
 
 
 def _belt_rows(index: ZoneIndex, pts, when, codes: np.ndarray) -> np.ndarray:
@@ -222,12 +219,14 @@ def _belt_rows(index: ZoneIndex, pts, when, codes: np.ndarray) -> np.ndarray:
 
 def answer_columns(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray, when: np.ndarray,
                    lk: Lookups, dist: np.ndarray | None = None, iso: np.ndarray | None = None,
-                   *, cleared: bool = False) -> dict[str, np.ndarray]:
+                   *, cleared: bool = False, pts: np.ndarray | None = None
+                   ) -> dict[str, np.ndarray]:
     """Exact answers for points (lon/lat degrees) at instants ``when`` of one epoch, as
     every answer derives them, given each point's distance to the line (metres) and its
     neighbour; without them, the distance is measured only where the answer depends on it
-    (``border_distance_m`` is NaN elsewhere). Zones as ``cleared`` callers meet them."""
-    pts = shapely.points(lon, lat)
+    (``border_distance_m`` is NaN elsewhere). Zones as ``cleared`` callers meet them.
+    ``pts``: the points as shapely Points, when the caller has made them already."""
+    pts = shapely.points(lon, lat) if pts is None else pts
     hit = {name: getattr(index, name).first_hit(pts, when) for name in (
         "communes_exact", "communes_simplified", "provinces", "territory", "neighbours")}
     exact, simple = hit["communes_exact"], hit["communes_simplified"]
@@ -297,6 +296,9 @@ def nearest(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray
     """Geodesic distance (m) to the border line and its neighbour (ISO3, "" if none)."""
     if not len(lon):
         return np.empty(0), np.empty(0, dtype="U3")
+    if len(lon) == 1 and index.border.tree is not None:  # one point: no array round trip
+        one, near = index.border.nearest_one(float(lon[0]), float(lat[0]))
+        return np.array([one]), np.array([near or ""], dtype="U3")
     dist, iso = index.border.nearest(lon, lat)  # NaN where EPSG:3405 is undefined
     iso = np.asarray(iso)
     if iso.dtype == object:

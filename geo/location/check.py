@@ -88,9 +88,10 @@ def check_points(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray,
     if not len(lon):
         return []
     when = np.full(len(lon), as_utc64(at, None), dtype="datetime64[us]")
+    pts = shapely.points(lon, lat)
     cols = answer_columns(index, lon, lat, when, lookups(index), *nearest(index, lon, lat),
-                          cleared=cleared)
-    mark_waters(index, shapely.points(lon, lat), when, cols)
+                          cleared=cleared, pts=pts)
+    mark_waters(index, pts, when, cols)
     return _answers(index, lon, lat, at.isoformat(), cols, cleared)
 
 

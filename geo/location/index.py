@@ -74,6 +74,10 @@ class Layer:
                                dtype="datetime64[us]")
         self.ends = np.array([as_utc64(f.valid_to, FAR_FUTURE) for f in features],
                              dtype="datetime64[us]")
+        #: the same instants as Python ints (µs), for ``hits_one``: comparing numpy scalars
+        #: costs ~3 µs per candidate, ints ~0.05 µs
+        self._spans = list(zip(self.starts.view(np.int64).tolist(),
+                               self.ends.view(np.int64).tolist(), strict=True))
         self._tiles: Tiles | None = None
         self._cells: CellTable | None = None
         #: rows set by an instrument (belt layer: not the default strip)
@@ -109,8 +113,10 @@ class Layer:
         if not self.features:
             return []
         cells = self._cells if self._cells is not None else self.prepare()
+        t = int(np.datetime64(at, "us").view(np.int64))
+        spans, geoms = self._spans, self.geoms
         return [i for i in cells.candidates(point.x, point.y)
-                if self.starts[i] <= at < self.ends[i] and self.geoms[i].intersects(point)]
+                if spans[i][0] <= t < spans[i][1] and geoms[i].intersects(point)]
 
     def prepare(self) -> CellTable:
         """Build the single-point cell table now (before the layer is shared or swapped
@@ -153,18 +159,25 @@ class Layer:
         snapshots order features, keeps answers deterministic)."""
         if len(points) == 1 and self.features:
             found = self.hits_one(points[0], at[0])
-            return np.array([min(found) if found else -1])
-        out = np.full(len(points), np.iinfo(np.int64).max, dtype=np.int64)
-        pidx, fidx = self.hits(points, at)
-        np.minimum.at(out, pidx, fidx)
-        out[out == np.iinfo(np.int64).max] = -1
-        return out
+            return np.array([found[0] if found else -1])  # ascending: the first is lowest
+        return lowest_per_point(len(points), *self.hits(points, at))
 
     def tiles(self) -> Tiles:
         """The features cut into small tiles (built once), for fast line intersections."""
         if self._tiles is None:
             self._tiles = Tiles(self.geoms)
         return self._tiles
+
+
+def lowest_per_point(n: int, pidx: np.ndarray, fidx: np.ndarray) -> np.ndarray:
+    """Per point of ``n``, the lowest feature index among the (point, feature) pairs, or -1
+    (one point: without the scatter machinery)."""
+    if n == 1:
+        return np.array([fidx.min() if len(fidx) else -1], dtype=np.int64)
+    out = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(out, pidx, fidx)
+    out[out == np.iinfo(np.int64).max] = -1
+    return out
 
 
 class CellTable:
@@ -390,10 +403,13 @@ class BorderLine:
                 x0, y0 = ax[s], ay[s]
                 dx, dy = bx[s] - x0, by[s] - y0
                 norm = dx * dx + dy * dy
-                t = 0.0 if norm == 0 else min(1.0, max(0.0, ((e - x0) * dx + (n - y0) * dy)
-                                                       / norm))
+                t = ((e - x0) * dx + (n - y0) * dy) / norm if norm else 0.0
+                if t < 0.0:  # clipped to the segment, as ``_feet`` does
+                    t = 0.0
+                elif t > 1.0:
+                    t = 1.0
                 fx, fy = x0 + t * dx, y0 + t * dy
-                d2 = (fx - e) ** 2 + (fy - n) ** 2
+                d2 = (fx - e) * (fx - e) + (fy - n) * (fy - n)
                 if d2 < best[0]:
                     best = (d2, fx, fy, s)
         flon, flat = self._inverse.transform(best[1], best[2])
