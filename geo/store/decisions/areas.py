@@ -62,6 +62,13 @@ class Resolution:
     written_geom: object = None
     written_geojson: dict | None = None
     written_m2: float | None = None
+    nothing_in_force: str | None = None  # why the area in force is empty, if it is
+
+    def require_in_force(self) -> None:
+        """422 naming ``area`` when nothing of the written area is in force. Called after
+        the caller's authority over the written area is checked (403 comes first)."""
+        if self.nothing_in_force:
+            raise InvalidInput(self.nothing_in_force, field=AREA_FIELD)
 
 
 def _polygons(expr: ColumnElement) -> ColumnElement:
@@ -106,11 +113,13 @@ def _finish(conn: Connection, decision: Decision, written: ColumnElement, text: 
         raise InvalidInput("area: the area resolves to nothing (empty geometry)",
                            field=AREA_FIELD)
     in_force_m2 = float(row.area_m2 or 0.0)
+    written_json = json.loads(row.written_geojson)
     if row.geom is None or in_force_m2 < MIN_IN_FORCE_M2:
-        raise InvalidInput(
-            f"area: none of the area as written ({row.written_m2:,.0f} m²) lies in "
-            f"{_scope_words(decision)}, so nothing would be in force; a decision applies "
-            "only within its scope and province", field=AREA_FIELD)
+        why = (f"area: none of the area as written ({row.written_m2:,.0f} m²) lies in "
+               f"{_scope_words(decision)}, so nothing would be in force; a decision applies "
+               "only within its scope and province")
+        empty = ResolvedArea(written_json, text, 0.0, tuple(warnings), float(row.written_m2))
+        return Resolution(empty, None, row.written, written_json, float(row.written_m2), why)
     warnings = list(warnings)
     left_out = 1.0 - in_force_m2 / float(row.written_m2)
     if left_out > REPORTED_SHARE:
@@ -119,8 +128,7 @@ def _finish(conn: Connection, decision: Decision, written: ColumnElement, text: 
                         f"(in force: {in_force_m2:,.0f} m² of {row.written_m2:,.0f} m²)")
     area = ResolvedArea(json.loads(row.geojson), text, in_force_m2, tuple(warnings),
                         written_m2=float(row.written_m2))
-    return Resolution(area, row.geom, row.written, json.loads(row.written_geojson),
-                      float(row.written_m2))
+    return Resolution(area, row.geom, row.written, written_json, float(row.written_m2))
 
 
 def province_name(conn: Connection, code: str) -> str:
@@ -264,7 +272,9 @@ def _gate(conn: Connection, decision: Decision) -> Resolution:
 
 
 def resolve_area(conn: Connection, decision: Decision) -> Resolution:
-    """The decision's area as geometry (EPSG:4326 MultiPolygon), text and area (m²)."""
+    """The decision's area as geometry (EPSG:4326 MultiPolygon), text and area (m²): as
+    written and in force. An empty area in force is reported, not raised: the caller checks
+    its authority over the written area, then calls ``Resolution.require_in_force``."""
     kind = decision.area.kind
     if kind is AreaKind.POLYGON:
         return _polygon(conn, decision)
