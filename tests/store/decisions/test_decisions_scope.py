@@ -17,10 +17,10 @@ from sqlalchemy import text
 from geo.common.errors import Conflict, InvalidInput
 from geo.decisions.codec import decision_from_dict, extension_from_dict, revocation_from_dict
 from geo.location.check import check_points
+from geo.location.footprint import DEFAULT_SPEC
 from geo.store.decisions import repository as decisions
 from geo.store.zones.around import Around
 from geo.store.zones.snapshot import index_from
-from geo.location.footprint import DEFAULT_SPEC
 from tests.api.decisions.decision_support import (
     OFFICER,
     T0,
