@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
-from shapely.geometry import shape
+from shapely.geometry import shape as to_shape
 
 from api.database import start_database
 from api.schemas.decisions import DecisionIn, ExtensionIn, RevocationIn
@@ -60,7 +60,7 @@ def _print(data: object) -> None:
 def geometry_summary(geojson: dict) -> dict:
     """What a reader needs of an area without its coordinates: type, parts, vertices and
     bounding box (west, south, east, north; EPSG:4326 degrees)."""
-    geom = shape(geojson)
+    geom = to_shape(geojson)
     parts = list(getattr(geom, "geoms", [geom]))
     vertices = sum(len(p.exterior.coords) + sum(len(r.coords) for r in p.interiors)
                    for p in parts)
