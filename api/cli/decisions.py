@@ -21,7 +21,7 @@ from api.schemas.decisions import DecisionIn, ExtensionIn, RevocationIn
 from api.settings import Settings
 from geo.common.errors import InvalidInput
 from geo.common.security import Principal, Role
-from geo.common.timeutil import now, parse_instant
+from geo.common.timeutil import now, parse_instant, stamp
 from geo.decisions.codec import (
     decision_from_dict,
     extension_from_dict,
@@ -115,7 +115,7 @@ def _list(args, engine) -> int:
         row = file_to_dict(f, at)
         print(f"{row['number']:<28} {row['scope']:<17} {row['status']:<8} "
               f"{row['effective_from']} -> {row['effective_to']}  {row['area_text'][:60]}")
-    print(f"{len(files)} decision(s), status at {at.isoformat()}", file=sys.stderr)
+    print(f"{len(files)} decision(s), status at {stamp(at)}", file=sys.stderr)
     return 0
 
 

@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from api.auth import PrincipalDep
 from api.deps import SettingsDep
 from api.settings import Settings
-from geo.common.timeutil import now
+from geo.common.timeutil import now, stamp
 from geo.layers.dashboard import DATA_ATTRIBUTION, LAYERS, ViewQuery, layer_info
 from geo.store.db import reading
 from geo.store.layers import dashboard as map_layers
@@ -81,6 +81,6 @@ def layer_items(
     with reading(request.app.state.engine) as conn:
         found = map_layers.features(conn, info.id, view)
     body = {"type": "FeatureCollection", "features": found, "numberReturned": len(found),
-            "timeStamp": now().isoformat(), "datetime": view.at.isoformat(),
-            "as_known_at": view.as_known_at.isoformat() if view.as_known_at else None}
+            "timeStamp": now().isoformat(), "datetime": stamp(view.at),
+            "as_known_at": stamp(view.as_known_at)}
     return JSONResponse(body, media_type=GEOJSON, headers={"Cache-Control": "no-store"})

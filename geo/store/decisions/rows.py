@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from geo.common.errors import Conflict, NotFound
 from geo.common.security import Principal
+from geo.common.timeutil import json_default
 from geo.decisions.authority import AuthorityVerdict
 from geo.decisions.codec import area_to_dict, recipients_to_dict
 from geo.decisions.history import (
@@ -131,7 +132,7 @@ def insert_revocation(conn: Connection, decision_id: int, rev: Revocation,
 def insert_event(conn: Connection, decision_id: int, kind: EventKind, act_number: str,
                  payload: Mapping[str, Any], principal: Principal) -> None:
     values = {"decision_id": decision_id, "kind": kind.value, "act_number": act_number,
-              "payload": json.loads(json.dumps(payload, default=str, ensure_ascii=False)),
+              "payload": json.loads(json.dumps(payload, default=json_default, ensure_ascii=False)),
               "recorded_by": principal.subject}
     with translated(f"act {act_number}"):
         conn.execute(insert(decision_event).values(**values))
