@@ -30,12 +30,13 @@ from tests.api.decisions.decision_support import (
 )
 
 H = timedelta(hours=1)
+#: Distances are to the primary border line (``bando_2026``), as the point checks give them.
 #: In China, 430 m north of the border line at Lũng Cú's northern tip.
 IN_CHINA = (105.316, 23.392)
-#: In Lũng Cú commune, 445 m from the border: in the 1,000 m belt.
-IN_BELT = (105.304, 23.362)
+#: In Lũng Cú commune, 456 m from the border: in the 1,000 m belt.
+IN_BELT = (105.302, 23.366)
 #: In Lũng Cú commune, 1.9 km inland from the border: outside the belt.
-INLAND_1900_M = (105.306, 23.334)
+INLAND_1900_M = (105.304, 23.344)
 #: A box over all three, its northern half in China.
 HALF_IN_CHINA = {"type": "Polygon", "coordinates": [[
     [105.30, 23.33], [105.33, 23.33], [105.33, 23.45], [105.30, 23.45], [105.30, 23.33]]]}
@@ -45,7 +46,7 @@ WHERE = """SELECT (SELECT string_agg(name, ',' ORDER BY name) FROM territory
     EXISTS (SELECT 1 FROM belt_segment b WHERE b.valid_to IS NULL
             AND ST_Intersects(b.geom, p)) AS in_belt,
     (SELECT min(ST_Distance(s.geom::geography, p::geography)) FROM border_segment s
-     WHERE ST_DWithin(s.geom, p, 0.1)) AS border_m
+     WHERE s.source = 'bando_2026' AND ST_DWithin(s.geom, p, 0.1)) AS border_m
     FROM ST_SetSRID(ST_Point(:lon, :lat), 4326) AS p"""
 
 
@@ -61,9 +62,9 @@ def test_points__are_where_the_test_says(conn):
     china, belt, inland = (_where(conn, p) for p in (IN_CHINA, IN_BELT, INLAND_1900_M))
     assert china.territory == "CHN" and not china.in_belt
     assert belt.territory == "Viet Nam (land)" and belt.in_belt
-    assert belt.border_m == pytest.approx(445, abs=5)
+    assert belt.border_m == pytest.approx(456, abs=5)
     assert inland.territory == "Viet Nam (land)" and not inland.in_belt
-    assert inland.border_m == pytest.approx(1898, abs=10)
+    assert inland.border_m == pytest.approx(1903, abs=5)
 
 
 def test_belt_decision_half_in_china__applies_only_in_the_belt(conn):
@@ -92,6 +93,8 @@ def test_belt_decision_half_in_china__applies_only_in_the_belt(conn):
                            np.array([p[1] for p in points]), T0 + 2 * H)
     hits = [[d["number"] for d in a.decisions] for a in answers]
     assert hits == [[], [], [number]]
+    assert [a.in_border_belt for a in answers] == [False, False, True]
+    assert answers[1].border_distance_m == pytest.approx(1903, abs=5)
 
 
 def test_decision_wholly_outside_its_scope__422_naming_area(conn):
