@@ -56,6 +56,8 @@ def check_file(args, settings: Settings) -> int:
     finally:
         if args.out:
             out.close()
-    print(f"{len(batch):,} points checked in {time.perf_counter() - start:.1f} s"
+    refused = (f", {len(batch.refused):,} row(s) refused (first: "
+               f"{batch.refused[0].message})" if batch.refused else "")
+    print(f"{len(batch):,} points checked in {time.perf_counter() - start:.1f} s{refused}"
           + (f" -> {args.out}" if args.out else ""), file=sys.stderr)
     return 0

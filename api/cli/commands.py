@@ -19,7 +19,7 @@ from api.database import start_database
 from api.settings import Settings
 from geo.common.errors import GeoError, InvalidInput
 from geo.common.security import Principal, Role
-from geo.common.timeutil import now, parse_instant
+from geo.common.timeutil import json_default, now, parse_instant, stamp
 from geo.location.border import BeltIssuer
 from geo.rules.browse import rules_at, rules_markdown
 from geo.store import backup, migrate, users
@@ -90,7 +90,7 @@ def _user_add(args, settings: Settings, engine) -> int:
     with transaction(engine) as conn:
         user = users.create_user(conn, _cli_principal(), args.name, args.role or [],
                                  args.province or [], args.gate_type or [])
-    print(json.dumps(user, default=str, ensure_ascii=False, indent=2))
+    print(json.dumps(user, default=json_default, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -102,8 +102,8 @@ def _user_keys(args, settings: Settings, engine) -> int:
         return 0
     with transaction(engine) as conn:
         for entry in users.list_keys(conn, args.name):
-            state = f"revoked {entry['revoked_at']:%Y-%m-%d}" if entry["revoked_at"] else "active"
-            print(f"{entry['key_id']}  created {entry['created_at']:%Y-%m-%d %H:%M}  {state}")
+            state = f"revoked {stamp(entry['revoked_at'])}" if entry["revoked_at"] else "active"
+            print(f"{entry['key_id']}  created {stamp(entry['created_at'])}  {state}")
     return 0
 
 
@@ -111,7 +111,8 @@ def _user_list(args, settings: Settings, engine) -> int:
     with transaction(engine) as conn:
         for u in users.list_users(conn):
             print(f"{u['name']:<24} {','.join(u['roles']):<20} provinces="
-                  f"{','.join(u['provinces']) or '-'} keys={u['keys']}"
+                  f"{','.join(u['provinces']) or '-'} keys={u['keys']} "
+                  f"created={stamp(u['created_at'])}"
                   + ("" if u["active"] else " (inactive)"))
     return 0
 
@@ -119,7 +120,7 @@ def _user_list(args, settings: Settings, engine) -> int:
 def _user_revoke(args, settings: Settings, engine) -> int:
     with transaction(engine) as conn:
         entry = users.revoke_key(conn, _cli_principal(), args.name)
-    print(f"revoked {entry['key_id']} at {entry['revoked_at']}")
+    print(f"revoked {entry['key_id']} at {stamp(entry['revoked_at'])}")
     return 0
 
 

@@ -14,13 +14,14 @@ import sys
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
+from shapely.geometry import shape as to_shape
 
 from api.database import store_engine
 from api.schemas.decisions import DecisionIn, ExtensionIn, RevocationIn
 from api.settings import Settings
 from geo.common.errors import InvalidInput
 from geo.common.security import Principal, Role
-from geo.common.timeutil import now, parse_instant
+from geo.common.timeutil import now, parse_instant, stamp
 from geo.decisions.codec import (
     decision_from_dict,
     extension_from_dict,
@@ -54,12 +55,33 @@ def _print(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _act(recorded: decisions.Recorded) -> int:
+def geometry_summary(geojson: dict) -> dict:
+    """What a reader needs of an area without its coordinates: type, parts, vertices and
+    bounding box (west, south, east, north; EPSG:4326 degrees)."""
+    geom = to_shape(geojson)
+    parts = list(getattr(geom, "geoms", [geom]))
+    vertices = sum(len(p.exterior.coords) + sum(len(r.coords) for r in p.interiors)
+                   for p in parts)
+    west, south, east, north = geom.bounds
+    return {"type": geom.geom_type, "parts": len(parts), "vertices": vertices,
+            "bbox": {"west": round(west, 6), "south": round(south, 6),
+                     "east": round(east, 6), "north": round(north, 6)}}
+
+
+def _decision(file, at, geometry: bool) -> dict:
+    """The decision as JSON; its area in force as a summary unless ``geometry``."""
+    out = file_to_dict(file, at)
+    if not geometry:
+        out["geometry"] = geometry_summary(out["geometry"])
+    return out
+
+
+def _act(recorded: decisions.Recorded, geometry: bool = False) -> int:
     for warning in recorded.warnings:
         print(f"WARNING: {warning}", file=sys.stderr)
     _print({"act_number": recorded.act_number, "rule_id": recorded.rule_id,
             "citation": recorded.citation, "form_id": recorded.form_id,
-            "decision": file_to_dict(recorded.file, now())})
+            "decision": _decision(recorded.file, now(), geometry)})
     return 0
 
 
@@ -85,19 +107,20 @@ def _list(args, engine) -> int:
     at = query.instant(now())
     files = decisions.list_decisions(engine, query)
     if args.json:
-        _print([file_to_dict(f, at) for f in files])
+        _print([_decision(f, at, args.geometry) for f in files])
         return 0
     for f in files:
         row = file_to_dict(f, at)
         print(f"{row['number']:<28} {row['scope']:<17} {row['status']:<8} "
               f"{row['effective_from']} -> {row['effective_to']}  {row['area_text'][:60]}")
-    print(f"{len(files)} decision(s), status at {at.isoformat()}", file=sys.stderr)
+    print(f"{len(files)} decision(s), status at {stamp(at)}", file=sys.stderr)
     return 0
 
 
 def _show(args, engine) -> int:
     moment = parse_instant(args.as_known_at, field="as_known_at")
-    _print(file_to_dict(decisions.get(engine, args.number, moment), moment or now()))
+    _print(_decision(decisions.get(engine, args.number, moment), moment or now(),
+                     args.geometry))
     return 0
 
 
@@ -139,9 +162,14 @@ def add_parser(sub) -> None:
         listing.add_argument(flag)
     listing.add_argument("--limit", type=int, default=1000)
     listing.add_argument("--json", action="store_true")
-    show = acts.add_parser("show", help="one decision with its acts, as JSON")
+    listing.add_argument("--geometry", action="store_true",
+                         help="with --json: each area's coordinates, not a summary")
+    show = acts.add_parser("show", help="one decision with its acts, as JSON (its area as "
+                                        "a summary)")
     show.add_argument("number")
     show.add_argument("--as-known-at")
+    show.add_argument("--geometry", action="store_true",
+                      help="print the area's coordinates (GeoJSON) instead of a summary")
     notice = acts.add_parser("notice", help="render a form (17-24, II-01..II-04)")
     notice.add_argument("number")
     notice.add_argument("form")

@@ -18,7 +18,7 @@ from api.routers.zone_input import ZoneRequest, answer, intake_of
 from api.settings import Settings
 from geo.common.errors import InvalidInput
 from geo.common.security import Principal, Role
-from geo.common.timeutil import parse_instant
+from geo.common.timeutil import json_default, parse_instant
 from geo.intake import IntakeLimits
 from geo.registry.versions import ZoneLegal
 from geo.store.zones import registry
@@ -45,7 +45,7 @@ def _request(args) -> ZoneRequest:
 
 
 def _print(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=json_default))
 
 
 def _add(args, engine, settings: Settings) -> int:

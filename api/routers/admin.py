@@ -5,7 +5,6 @@ Every write here records itself in the audit log, in the same transaction.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -13,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import AdminDep, PrincipalDep
 from api.json_route import SafeJsonRoute
+from api.schemas.instants import Instant
 from geo.common.errors import InvalidInput, NotAuthenticated
 from geo.common.timeutil import parse_instant
 from geo.store import audit, users
@@ -53,15 +53,15 @@ class UserOut(BaseModel):
     provinces: list[str]
     gate_types: list[str]
     active: bool
-    created_at: datetime
-    disabled_at: datetime | None = None
+    created_at: Instant
+    disabled_at: Instant | None = None
     keys: int | None = None
 
 
 class KeyOut(BaseModel):
     key_id: str
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: Instant
+    revoked_at: Instant | None
 
 
 class NewKey(KeyOut):
@@ -70,7 +70,7 @@ class NewKey(KeyOut):
 
 class AuditEntry(BaseModel):
     id: int
-    at: datetime
+    at: Instant
     who: str
     role: str
     key_id: str | None

@@ -1,9 +1,12 @@
 """Batch checks: POST /v1/check/batch — CSV or GeoJSON points in, answers streamed out.
 
-The whole body is parsed and validated first (a bad row is a 422 naming its line or
-feature and the field; too many points a 413 naming the limit), so an answer is never cut
-off by bad input; then answers stream as NDJSON (default) or CSV (``Accept: text/csv``),
-10,000 points at a time, as they are computed in a worker thread.
+The whole body is parsed and validated first (too many points: a 413 naming the limit; a
+body of the wrong shape, with no good row or with more than 1,000 bad rows: a 422 naming the
+first bad line or feature and the field), so an answer is never cut off by bad input; then
+answers stream as NDJSON (default) or CSV (``Accept: text/csv``), 10,000 points at a time,
+as they are computed in a worker thread. A bad row among good ones gets its own error object
+(NDJSON) or ``error`` cell (CSV) in its place; the counts are in the headers, known before
+the stream starts: ``X-Point-Count`` (rows read), ``X-Rows-Answered``, ``X-Rows-Refused``.
 """
 
 from __future__ import annotations
@@ -32,11 +35,15 @@ BATCH_OPENAPI = {
         "text/csv": {"schema": {"type": "string", "example":
                                 "id,lon,lat,time\nlang-son,106.7615,21.8537,\n"
                                 "lung-cu,105.3208,23.3590,2026-01-05T08:00:00+07:00\n",
-                                "description": "rows id,lon,lat[,time]; header optional"}},
+                                "description": "rows id,lon,lat[,time]; header optional; "
+                                "';' separators with decimal commas are read too"}},
         "application/geo+json": {"schema": {
             "type": "object", "description": "a FeatureCollection of Points; id from the "
             "feature's id or properties.id, optional properties.time"}}}},
-    "responses": {"200": {"description": "one answer per point, in input order",
+    "responses": {"200": {"description": "one answer per point, in input order; a refused "
+                          "row in its place as {id, line|feature, error: {field, message}} "
+                          "(CSV: its message in the error column). Headers X-Point-Count, "
+                          "X-Rows-Answered, X-Rows-Refused",
                           "content": {NDJSON: {"schema": {"type": "string"}},
                                       CSV: {"schema": {"type": "string", "description":
                                                        ",".join(CSV_COLUMNS)}}}}},
@@ -58,9 +65,11 @@ async def check_batch(
     batch = await workers.run(parse, body, request.headers.get("content-type"),
                               max_points=settings.max_batch_points, epsg=epsg,
                               default_at=instant)
-    charge_points(request, len(batch))  # rate limits count points, not only requests
+    charge_points(request, batch.rows)  # rate limits count points (rows), not only requests
     fmt = media_type(request.headers.get("accept"))
     chunks = answer_chunks(index, batch, fmt=fmt, cleared=principal.cleared, at=instant,
                            chunk=STREAM_CHUNK)
     return StreamingResponse(workers.stream(chunks), media_type=fmt,
-                             headers={"X-Point-Count": str(len(batch))})
+                             headers={"X-Point-Count": str(batch.rows),
+                                      "X-Rows-Answered": str(len(batch)),
+                                      "X-Rows-Refused": str(len(batch.refused))})

@@ -26,7 +26,7 @@ from api.schemas.gates import (
 )
 from geo.common.errors import InvalidInput, NotPermitted
 from geo.common.security import Principal, Role
-from geo.common.timeutil import now
+from geo.common.timeutil import now, stamp
 from geo.common.zones import GateType
 from geo.gates.crossing import check_crossing, vocabulary
 from geo.gates.describe import gate_detail, gate_to_dict, hours_to_dict, opening_to_dict
@@ -109,7 +109,7 @@ def gate_status(gate_id: GateId, principal: PrincipalDep, bind: Bind,
     known = _known_at(principal, as_known_at)
     moment = instant_param(at, "at") or now()
     gate, status = store.status(bind, gate_id, moment, load_crossings(), known)
-    return {"gate_id": gate.id, "as_known_at": known.isoformat() if known else None,
+    return {"gate_id": gate.id, "as_known_at": stamp(known),
             **status_to_dict(status)}
 
 

@@ -186,8 +186,12 @@ class DecisionOut(BaseModel):
     activities: list[str]
     area: AreaSpecOut
     area_text: str
-    area_m2: float = Field(description="geodesic area of the resolved area, m²")
-    geometry: dict[str, Any] = Field(description="resolved area: GeoJSON MultiPolygon, "
+    area_m2: float = Field(description="geodesic area of the area in force, m²: the area "
+                                       "as written clipped to the scope in the province")
+    written_area_m2: float | None = Field(
+        default=None, description="geodesic area of the area as written, m² (null on "
+                                  "decisions recorded before the area was clipped)")
+    geometry: dict[str, Any] = Field(description="area in force: GeoJSON MultiPolygon, "
                                                  "EPSG:4326")
     issuer: IssuerOut
     province_code: str
@@ -207,7 +211,10 @@ class DecisionOut(BaseModel):
     authority: AuthorityOut
     warnings: list[str]
     extensions: list[ExtensionOut]
-    revocation: RevocationOut | None
+    revocation: RevocationOut | None = Field(
+        description="the revocation that ends the window earliest")
+    revocations: list[RevocationOut] = Field(
+        default=[], description="every revocation recorded: one per revoked act")
     recorded_at: str = Field(description="transaction time of the decision")
     recorded_by: str | None = None
     history: list[EventOut] | None = Field(default=None, description="event log (cleared "

@@ -1,10 +1,18 @@
 """Reading a batch of points: CSV ``id,lon,lat[,time]`` or a GeoJSON FeatureCollection.
 
-Everything is parsed and validated before any answer is computed, so a bad row is refused
-(``InvalidInput``, 422) naming its line (CSV: the line of the file, header included) or
-its feature (``features[i]``, from 0) and the field, and a batch is never half answered.
-Coordinates are WGS 84 lon/lat, or in ``epsg`` (VN-2000) transformed once for the whole
-batch. A batch over ``max_points`` is ``PayloadTooLarge`` (413) before it is parsed.
+Everything is parsed and validated before any answer is computed. A bad row (a coordinate
+that is not a number or out of range, a bad time, a feature that is not a Point) is refused
+on its own (``geo.batch.refusals``): it gets its error naming its line (CSV: the line of the
+file, header included) or feature (from 0) and the field, the other rows their answers. A
+batch whose shape is wrong (not UTF-8, no header or rows of 3-4 fields, a row with too many
+fields, not a FeatureCollection), with no good row, or with more than
+``refusals.MAX_ROW_ERRORS`` bad rows is refused whole (``InvalidInput``, 422).
+
+CSV fields are separated by ``,``, or by ``;`` (detected on the first line, as spreadsheets
+in Vietnamese and European locales write them), in which case a decimal comma in lon/lat
+(``105,3208``) reads as a decimal point. Coordinates are WGS 84 lon/lat, or in ``epsg``
+(VN-2000) transformed once for the whole batch. A batch over ``max_points`` is
+``PayloadTooLarge`` (413) before it is parsed.
 """
 
 from __future__ import annotations
@@ -13,12 +21,12 @@ import io
 import math
 import re
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
+from geo.batch.refusals import Refusals, RowError
 from geo.common.crs import VN2000_GEOGRAPHIC, WGS84
 from geo.common.errors import InvalidInput
 from geo.common.limits import check_batch
@@ -40,9 +48,17 @@ class PointBatch:
     lon: np.ndarray
     lat: np.ndarray
     when: np.ndarray | None
+    #: Refused rows, in input order; ``positions``: each kept point's row (from 0).
+    refused: tuple[RowError, ...] = ()
+    positions: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.lon)
+
+    @property
+    def rows(self) -> int:
+        """Rows in the input: answered and refused."""
+        return len(self.lon) + len(self.refused)
 
 
 def parse(data: bytes, content_type: str | None, *, max_points: int, epsg: int = WGS84,
@@ -58,9 +74,15 @@ def parse(data: bytes, content_type: str | None, *, max_points: int, epsg: int =
 
 
 # -- CSV ------------------------------------------------------------------------------
-def _header(first_line: str) -> tuple[list[str], bool]:
+def separator(first_line: str) -> str:
+    """``;`` when the first line is split by semicolons into 3-4 fields (``id;lon;lat``,
+    ``a;105,3208;23,3590``), else ``,``."""
+    return ";" if first_line.count(";") in (2, 3) else ","
+
+
+def _header(first_line: str, sep: str = ",") -> tuple[list[str], bool]:
     """Column names, and whether the first line is a header (it names lon and lat)."""
-    names = [c.strip().strip('"').lower() for c in first_line.split(",")]
+    names = [c.strip().strip('"').lower() for c in first_line.split(sep)]
     if "lon" in names and "lat" in names:
         return names, True
     if len(names) in (3, 4):
@@ -80,9 +102,11 @@ def parse_csv(data: bytes, *, max_points: int, epsg: int = WGS84,
         raise InvalidInput(f"body: not UTF-8 text: {exc}", field="body") from None
     if not text.strip():
         raise InvalidInput("body: no points (expected CSV rows id,lon,lat[,time])", field="body")
-    names, has_header = _header(text.split("\n", 1)[0].rstrip("\r"))
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    sep = separator(first_line)
+    names, has_header = _header(first_line, sep)
     check_batch(text.count("\n") + (not text.endswith("\n")) - has_header, max_points)
-    frame = _read_csv(text, names, has_header).fillna("")
+    frame = _read_csv(text, names, has_header, sep).fillna("")
     line = np.arange(len(frame)) + 1 + has_header
     keep = (frame != "").any(axis=1).to_numpy()
     frame, line = frame[keep], line[keep]
@@ -91,14 +115,15 @@ def parse_csv(data: bytes, *, max_points: int, epsg: int = WGS84,
     def where(i: int) -> str:
         return f"line {line[i]}"
 
-    lon = _numbers(frame["lon"].to_numpy(), "lon", where)
-    lat = _numbers(frame["lat"].to_numpy(), "lat", where)
+    refused = Refusals(len(frame), where)
+    lon = _numbers(frame["lon"].to_numpy(), "lon", refused, decimal_comma=sep == ";")
+    lat = _numbers(frame["lat"].to_numpy(), "lat", refused, decimal_comma=sep == ";")
     ids = frame["id"].to_numpy(dtype=object) if "id" in frame else line.astype(str).astype(object)
     times = frame["time"].to_numpy(dtype=object) if "time" in frame else None
-    return _finish(ids, lon, lat, times, epsg, default_at, where)
+    return _finish(ids, lon, lat, times, epsg, default_at, refused)
 
 
-def _read_csv(text: str, names: list[str], has_header: bool):
+def _read_csv(text: str, names: list[str], has_header: bool, sep: str = ","):
     """Every field as text (pandas' C parser); a row with too many fields is refused."""
     import pandas as pd
 
@@ -107,7 +132,7 @@ def _read_csv(text: str, names: list[str], has_header: bool):
             warnings.simplefilter("error", pd.errors.ParserWarning)  # extra fields in row 1
             return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                                header=None, names=names, skiprows=int(has_header),
-                               skip_blank_lines=False, index_col=False, engine="c")
+                               skip_blank_lines=False, index_col=False, engine="c", sep=sep)
     except pd.errors.ParserWarning:
         first = 1 + has_header
         raise InvalidInput(f"line {first}: more fields than the {len(names)} columns "
@@ -125,27 +150,26 @@ def _csv_error(exc: Exception, names: list[str]) -> InvalidInput:
                         f"({','.join(names)})", field="body", detail={"line": int(line)})
 
 
-def _numbers(raw: np.ndarray, name: str, where: Callable[[int], str]) -> np.ndarray:
+def _numbers(raw: np.ndarray, name: str, refused: Refusals, *,
+             decimal_comma: bool = False) -> np.ndarray:
+    """Column ``name`` as floats; a row that is not a number is refused (NaN kept)."""
     import pandas as pd
 
+    def numeric(part: np.ndarray) -> np.ndarray:
+        series = pd.Series(part)
+        if decimal_comma:
+            series = series.str.replace(",", ".", regex=False)
+        return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+
     # in slices: one to_numeric over a million strings holds the GIL for ~0.4 s
-    values = np.concatenate([pd.to_numeric(pd.Series(raw[i:i + 100_000]), errors="coerce")
-                             .to_numpy(dtype=float) for i in range(0, len(raw), 100_000)]
+    values = np.concatenate([numeric(raw[i:i + 100_000]) for i in range(0, len(raw), 100_000)]
                             or [np.empty(0)])
-    bad = np.flatnonzero(np.isnan(values))
-    if len(bad):
-        i = int(bad[0])
+    for i in np.flatnonzero(np.isnan(values)).tolist():
         text = str(raw[i]).strip()
         problem = "missing" if not text else (f"{text!r} is not a number" if text.lower()
                                               != "nan" else "must be a finite number")
-        raise InvalidInput(f"{where(i)}: {name}: {problem}", field=name,
-                           detail=_located(where(i)))
+        refused.add(i, name, f"{name}: {problem}")
     return values
-
-
-def _located(place: str) -> dict:
-    kind, _, number = place.partition(" ")
-    return {"line": int(number)} if kind == "line" else {"feature": place}
 
 
 # -- GeoJSON --------------------------------------------------------------------------
@@ -163,17 +187,21 @@ def parse_geojson(data: bytes, *, max_points: int, epsg: int = WGS84,
     if not features:
         raise InvalidInput("body: no points (the FeatureCollection is empty)", field="body")
     ids = np.empty(len(features), dtype=object)
-    xy = np.empty((len(features), 2))
-    times = np.empty(len(features), dtype=object)
-    for i, feature in enumerate(features):
-        ids[i], xy[i], times[i] = _feature(i, feature)
+    xy = np.full((len(features), 2), np.nan)
+    times = np.full(len(features), "", dtype=object)
 
     def where(i: int) -> str:
         return f"features[{i}]"
 
+    refused = Refusals(len(features), where)
+    for i, feature in enumerate(features):
+        try:
+            ids[i], xy[i], times[i] = _feature(i, feature)
+        except InvalidInput as exc:
+            refused.add_error(i, exc)
     has_time = any(t for t in times)
     return _finish(ids, xy[:, 0], xy[:, 1], times if has_time else None, epsg, default_at,
-                   where)
+                   refused)
 
 
 def _feature(i: int, feature) -> tuple[object, tuple[float, float], str]:
@@ -202,34 +230,38 @@ def _feature(i: int, feature) -> tuple[object, tuple[float, float], str]:
 
 # -- shared ---------------------------------------------------------------------------
 def _finish(ids, x, y, times, epsg: int, default_at: datetime | None,
-            where: Callable[[int], str]) -> PointBatch:
+            refused: Refusals) -> PointBatch:
     if epsg in (WGS84, VN2000_GEOGRAPHIC):
-        _validate(x, y, where, "")
+        _validate(x, y, refused, "")
     lon, lat = to_lonlat(x, y, epsg) if epsg != WGS84 else (x, y)
     if epsg != WGS84:
-        _validate(lon, lat, where, f"transformed from EPSG:{epsg}: ")
-    when = _instants(times, default_at, where) if times is not None else None
-    return PointBatch(ids, np.ascontiguousarray(lon), np.ascontiguousarray(lat), when)
+        _validate(lon, lat, refused, f"transformed from EPSG:{epsg}: ")
+    when = _instants(times, default_at, refused) if times is not None else None
+    keep, errors = refused.finish(ids)
+    positions = np.flatnonzero(keep)
+    return PointBatch(ids[keep], np.ascontiguousarray(lon[keep]),
+                      np.ascontiguousarray(lat[keep]),
+                      when[keep] if when is not None else None, errors, positions)
 
 
-def _validate(lon: np.ndarray, lat: np.ndarray, where: Callable[[int], str],
-              prefix: str) -> None:
-    """``geo.location.check.validate_lonlat`` for every point, vectorised; the first bad point is
-    refused with that function's own message, prefixed by its line or feature."""
+def _validate(lon: np.ndarray, lat: np.ndarray, refused: Refusals, prefix: str) -> None:
+    """``geo.common.lonlat.validate_lonlat`` for every point, vectorised; each bad point not
+    refused already is refused with that function's own message, prefixed by its place."""
     finite = np.isfinite(lon) & np.isfinite(lat)
     in_vn = (lon >= VN_WEST) & (lon <= VN_EAST) & (lat >= VN_SOUTH) & (lat <= VN_NORTH)
     swapped = ~in_vn & (lat >= VN_WEST) & (lat <= VN_EAST) & (lon >= VN_SOUTH) & \
         (lon <= VN_NORTH)
-    bad = ~finite | swapped | (np.abs(lon) > 180.0) | (np.abs(lat) > 90.0)
-    for i in np.flatnonzero(bad)[:1].tolist():
+    bad = (~finite | swapped | (np.abs(lon) > 180.0) | (np.abs(lat) > 90.0)) & ~refused.mask
+    for i in np.flatnonzero(bad).tolist():
         try:
-            validate_lonlat(float(lon[i]), float(lat[i]), field_prefix=f"{where(i)}: {prefix}")
+            validate_lonlat(float(lon[i]), float(lat[i]),
+                            field_prefix=f"{refused.where(i)}: {prefix}")
         except InvalidInput as exc:
-            raise InvalidInput(exc.message, field=exc.field, detail=_located(where(i))) from None
+            refused.add_error(i, exc)
 
 
 def _instants(times: np.ndarray, default_at: datetime | None,
-              where: Callable[[int], str]) -> np.ndarray:
+              refused: Refusals) -> np.ndarray:
     """One UTC datetime64[us] per row: each distinct text parsed once (empty: default)."""
     from geo.common.timeutil import now
 
@@ -238,12 +270,14 @@ def _instants(times: np.ndarray, default_at: datetime | None,
     uniq, first, inverse = np.unique(texts.astype(str), return_index=True,
                                      return_inverse=True)
     stamps = np.empty(len(uniq), dtype="datetime64[us]")
-    for k in np.argsort(first).tolist():  # in file order: the first bad line is named
-        text, i = uniq[k], int(first[k])
+    inverse = inverse.ravel()
+    for k in np.argsort(first).tolist():  # in file order
+        text = uniq[k]
         try:
             stamps[k] = as_utc64(parse_instant(text), None) if text else fallback
         except InvalidInput:
-            raise InvalidInput(f"{where(i)}: time: {str(text)!r} is not an ISO-8601 date-time "
-                               "(e.g. 2026-01-05T08:00:00+07:00; no offset means Hanoi time)",
-                               field="time", detail=_located(where(i))) from None
-    return stamps[inverse.ravel()]
+            stamps[k] = fallback
+            for i in np.flatnonzero(inverse == k).tolist():
+                refused.add(i, "time", f"time: {str(text)!r} is not an ISO-8601 date-time "
+                            "(e.g. 2026-01-05T08:00:00+07:00; no offset means Hanoi time)")
+    return stamps[inverse]

@@ -1,6 +1,10 @@
 """Writing batch answers chunk by chunk: NDJSON (one object per point, the shape of a
 ``GET /v1/check/point`` answer plus the point's ``id``) or CSV (one row per point).
 
+Refused rows (``geo.batch.refusals``) keep their place in input order: in NDJSON an object
+``{"id", "line" | "feature", "error": {"field", "message"}}``, in CSV a row with its id, the
+computed columns empty and the message in the last column, ``error`` (empty on answered rows).
+
 Zones are written as the caller may see them: ``cleared`` callers get the names, ids and
 exact extent of sensitive zones, others only their kind and legal basis, answered against
 their footprints (``geo.location.check.zone_entry``, ``geo.location.footprint``).
@@ -18,6 +22,7 @@ import numpy as np
 
 from geo.batch.check import check_arrays
 from geo.batch.input import PointBatch
+from geo.batch.refusals import RowError
 from geo.common.timeutil import now, to_hanoi
 from geo.location.check import belt_entry, zone_entry
 from geo.location.decision_features import decision_hit
@@ -32,7 +37,7 @@ CSV_COLUMNS = ("id", "lon", "lat", "at", "in_vietnam", "country", "province_code
                "province_name", "commune_code", "commune_name", "commune_precision",
                "in_land_border_area", "in_border_belt", "belt_id", "belt_depth_m",
                "border_distance_m", "nearest_neighbour", "zone_count", "zones",
-               "decision_count", "decisions", "in_sea_border_area", "surface")
+               "decision_count", "decisions", "in_sea_border_area", "surface", "error")
 
 
 def media_type(accept: str | None) -> str:
@@ -55,15 +60,30 @@ def answer_chunks(index: ZoneIndex, batch: PointBatch, *, fmt: str, cleared: boo
     writer = CsvRows(index, cleared) if fmt == CSV else JsonRows(index, cleared)
     if fmt == CSV:
         yield (",".join(CSV_COLUMNS) + "\n").encode()
-    for start in range(0, len(batch), chunk):
-        part = slice(start, start + chunk)
-        when = batch.when[part] if batch.when is not None else \
-            np.full(len(batch.lon[part]), instant)
-        cols = check_arrays(index, batch.lon[part], batch.lat[part], when, cleared=cleared)
-        text = writer.rows(batch.ids[part], batch.lon[part], batch.lat[part], cols)
-        if progress is not None:
-            progress(len(batch.lon[part]))
-        yield text.encode()
+    done = 0
+    for stop, error in _runs(batch):
+        for start in range(done, stop, chunk):
+            part = slice(start, min(start + chunk, stop))
+            when = batch.when[part] if batch.when is not None else \
+                np.full(len(batch.lon[part]), instant)
+            cols = check_arrays(index, batch.lon[part], batch.lat[part], when, cleared=cleared)
+            text = writer.rows(batch.ids[part], batch.lon[part], batch.lat[part], cols)
+            if progress is not None:
+                progress(len(batch.lon[part]))
+            yield text.encode()
+        done = stop
+        if error is not None:
+            yield writer.refused(error).encode()
+
+
+def _runs(batch: PointBatch) -> list[tuple[int, RowError | None]]:
+    """``(stop, error)``: answer the kept points up to ``stop``, then write ``error``; the
+    last run has no error. Keeps refused rows in their input place."""
+    if not batch.refused:
+        return [(len(batch), None)]
+    positions = batch.positions if batch.positions is not None else np.arange(len(batch))
+    stops = np.searchsorted(positions, [e.position for e in batch.refused]).tolist()
+    return [*zip(stops, batch.refused, strict=True), (len(batch), None)]
 
 
 def _instant_texts(when: np.ndarray) -> list[str]:
@@ -114,6 +134,10 @@ class JsonRows:
     def __init__(self, index: ZoneIndex, cleared: bool):
         self.index, self.cleared = index, cleared
         self.source = encode_basestring(index.border.source)
+
+    @staticmethod
+    def refused(error: RowError) -> str:
+        return json.dumps(error.as_dict(), ensure_ascii=False, separators=COMPACT) + "\n"
 
     def _belt(self, i: int) -> str:
         if i < 0:
@@ -194,6 +218,12 @@ class CsvRows:
     def __init__(self, index: ZoneIndex, cleared: bool):
         self.cleared = cleared
 
+    @staticmethod
+    def refused(error: RowError) -> str:
+        ident = "" if error.id is None else error.id
+        return ",".join([_csv_field(ident), *[""] * (len(CSV_COLUMNS) - 2),
+                         _csv_field(error.message)]) + "\n"
+
     def _zones(self, hits: tuple) -> str:
         entries = [zone_entry(f, kind, self.cleared) for kind, f in hits]
         return _csv_field(";".join(e["kind"] if e.get("id") is None
@@ -220,5 +250,5 @@ class CsvRows:
             text("nearest_neighbour"), cols["zone_count"].tolist(),
             _by_identity(self._zones, cols["zones"].tolist()), cols["decision_count"].tolist(),
             _by_identity(self._decisions, cols["decisions"].tolist()),
-            flag("in_sea_border_area"), text("surface"), strict=True)
+            flag("in_sea_border_area"), text("surface"), repeat("", len(lon)), strict=True)
         return "".join(map(self.LINE.__mod__, rows))

@@ -8,7 +8,7 @@ refused (422), never an overflow.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from geo.common.errors import InvalidInput
@@ -73,6 +73,26 @@ def now() -> datetime:
 def to_hanoi(moment: datetime) -> datetime:
     """The same instant expressed in Hanoi time."""
     return moment.astimezone(HANOI)
+
+
+def stamp(moment: datetime | date | None) -> str | None:
+    """The one way the API and the CLI print an instant: ISO 8601 in Hanoi time
+    (``2026-11-30T17:05:07.123456+07:00``); a date as ``2026-11-30``; None as None. A naive
+    datetime is taken as Hanoi time, as on input."""
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=HANOI)
+        return to_hanoi(moment).isoformat()
+    return moment.isoformat()
+
+
+def json_default(value: object) -> object:
+    """``default=`` for ``json.dumps``: instants through ``stamp``, anything else as text."""
+    if isinstance(value, datetime | date):
+        return stamp(value)
+    return str(value)
 
 
 def check_window(start: datetime, end: datetime, *, field: str = "valid_to") -> None:

@@ -171,6 +171,8 @@ def file_to_dict(file: DecisionFile, at: datetime, *, internal: bool = True) -> 
         **decision_to_dict(file.decision),
         "geometry": dict(file.area.geojson), "area_text": file.area.text,
         "area_m2": round(file.area.area_m2, 1),
+        "written_area_m2": (None if file.area.written_m2 is None
+                            else round(file.area.written_m2, 1)),
         "effective_from": instant(start), "effective_to": instant(end),
         "status": file.status_at(at).value, "status_at": instant(at),
         "authority": {"rule_id": file.rule_id, "citation": file.citation},
@@ -179,6 +181,7 @@ def file_to_dict(file: DecisionFile, at: datetime, *, internal: bool = True) -> 
                                          periods[e.extension.number].end)
                        for e in file.extensions],
         "revocation": None if file.revocation is None else revocation_to_dict(file.revocation),
+        "revocations": [revocation_to_dict(r) for r in file.revocations],
         "recorded_at": instant(file.recorded_at), "recorded_by": file.recorded_by,
     }
     if not internal:
@@ -194,6 +197,7 @@ def _public(out: dict[str, Any]) -> dict[str, Any]:
     out.pop("recorded_by", None)
     for ext in out["extensions"]:
         ext.pop("recorded_by", None)
-    if out["revocation"] is not None:
-        out["revocation"].pop("recorded_by", None)
+    for rev in (out["revocation"], *out["revocations"]):
+        if rev is not None:
+            rev.pop("recorded_by", None)
     return out

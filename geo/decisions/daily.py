@@ -40,8 +40,8 @@ def daily_counts(files: Iterable[DecisionFile], first: date,
         acts["issued"][_day(file.decision.signed_at)] += 1
         for ext in file.extensions:
             acts["extended"][_day(ext.extension.signed_at)] += 1
-        if file.revocation is not None:
-            acts["revoked"][_day(file.revocation.revocation.effective_at)] += 1
+        for rec in file.revocations:
+            acts["revoked"][_day(rec.revocation.effective_at)] += 1
         start, end = file.window
         if start < end:
             windows.append((start, end))

@@ -136,6 +136,32 @@ def gate_vi(decision: Decision, name: str) -> str:
     return f"{word} {name}"
 
 
+#: Openings an officer may type that the forms' fixed words already say, longest first.
+REASON_OPENINGS = ("căn cứ vào tình hình", "căn cứ tình hình", "xét tình hình", "căn cứ vào",
+                   "căn cứ", "tình hình")
+
+
+def reason_clause(lead: str, reason_text: str, end: str = ";") -> str:
+    """``lead`` ("Xét tình hình", "Căn cứ tình hình", "Căn cứ") then ``reason_text``, read as
+    one clause whatever the officer typed: an opening the lead already says is not repeated
+    ("Xét tình hình" + "Tình hình an ninh phức tạp." -> "Xét tình hình an ninh phức tạp;"),
+    nor is the closing punctuation; after "tình hình" a capital that only opens the sentence
+    ("Mưa lũ") is lowered, an acronym ("UBND") kept."""
+    text = " ".join(str(reason_text).split()).rstrip(" ;,.")
+    situation = lead.casefold().endswith("tình hình")
+    ending = "tình hình" if situation else "căn cứ"
+    for opening in REASON_OPENINGS:
+        if not opening.endswith(ending) and not (situation and opening == "xét tình hình"):
+            continue
+        head = text[:len(opening)].casefold()
+        if head == opening and (len(text) == len(opening) or not text[len(opening)].isalnum()):
+            text = text[len(opening):].lstrip(" ,:")
+            break
+    if situation and len(text) > 1 and text[0].isupper() and text[1].islower():
+        text = text[0].lower() + text[1:]
+    return f"{lead} {text}{end}" if text else f"{lead}{end}"
+
+
 def basis_lines(*fixed: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     return (*fixed, *(f"Căn cứ {item.rstrip(';.')};" for item in extra))
 

@@ -53,7 +53,8 @@ def need_extension(form_id: str, ctx: FormContext) -> tuple[Extension, datetime,
     """The extension of the form and its period ``(start, end)``."""
     ext = ctx.extension
     if ext is None:
-        raise _refuse(form_id, "needs the extension")
+        raise _refuse(form_id, f"needs an extension of {ctx.decision.number}, and none is "
+                               "recorded")
     chain = {e.number: e for e in (*ctx.extensions, ext)}
     for period in extension_periods(ctx.decision, chain.values()):
         if period.extension.number == ext.number:
@@ -64,8 +65,23 @@ def need_extension(form_id: str, ctx: FormContext) -> tuple[Extension, datetime,
 def _revocation(form_id: str, ctx: FormContext, target: str) -> Revocation:
     rev = ctx.revocation
     if rev is None or rev.revokes != target:
-        raise _refuse(form_id, f"needs a revocation of {target}")
+        what = "decision" if target == ctx.decision.number else "extension"
+        raise _refuse(form_id, f"needs a recorded revocation of {what} {target}, and none "
+                               "is recorded")
     return rev
+
+
+def _revoked_extension(form_id: str, ctx: FormContext) -> None:
+    """Form 22 revokes an extension: say which is missing, the extension or its revocation."""
+    if ctx.extension is not None:
+        return
+    number = ctx.decision.number
+    if not ctx.extensions:
+        raise _refuse(form_id, f"needs a revoked extension of {number}, and {number} has "
+                               "no extension")
+    listed = ", ".join(e.number for e in ctx.extensions)
+    raise _refuse(form_id, f"needs a revoked extension of {number}, and none of its "
+                           f"extensions ({listed}) is revoked")
 
 
 def _addressee(ctx: FormContext, fallback: tuple[str, ...]) -> str:
@@ -102,7 +118,7 @@ def form_17(ctx: FormContext) -> Document:
         authority=(issuer.full_title.upper(),),
         basis=(
             *d.basis_lines(d.LAW_BORDER_GUARD, d.LAW_AMENDING_11, extra=dec.legal_basis),
-            f"Xét tình hình {dec.reason_text};",
+            d.reason_clause("Xét tình hình", dec.reason_text),
         ),
         decides=True,
         body=(
@@ -177,7 +193,7 @@ def form_20(ctx: FormContext) -> Document:
             *d.basis_lines(
                 d.LAW_LOCAL_GOVERNMENT, d.LAW_BORDER_GUARD, d.LAW_AMENDING_11, extra=ext.legal_basis
             ),
-            f"Xét tình hình {ext.reason_text};",
+            d.reason_clause("Xét tình hình", ext.reason_text),
         ),
         decides=True,
         body=(
@@ -203,6 +219,7 @@ def _revoked_act(
     kind = d.kind_vi(dec.kind)
     if of_extension:
         need_scope(form_id, ctx, (Scope.LAND_BORDER_AREA,))
+        _revoked_extension(form_id, ctx)
         ext = need_extension(form_id, ctx)[0]
         act = (
             f"Quyết định số {ext.number} {d.format_date(ext.signed_at)} về việc gia hạn "
@@ -235,7 +252,8 @@ def _revoking(form_id: str, ctx: FormContext, *, of_extension: bool) -> Document
         title="QUYẾT ĐỊNH",
         subject=subject,
         authority=(issuer.full_title.upper(),),
-        basis=(*d.basis_lines(*fixed, extra=rev.legal_basis), f"Căn cứ {rev.reason_text};"),
+        basis=(*d.basis_lines(*fixed, extra=rev.legal_basis),
+               d.reason_clause("Căn cứ", rev.reason_text)),
         decides=True,
         body=(
             Paragraph(f"Bãi bỏ {act}.", "Điều 1."),

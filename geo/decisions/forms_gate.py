@@ -87,7 +87,7 @@ def _basis(
         )
     return (
         *d.basis_lines(d.LAW_BORDER_GUARD, d.LAW_AMENDING_11, extra=extra),
-        f"Căn cứ tình hình {reason},",
+        d.reason_clause("Căn cứ tình hình", reason, ","),
     )
 
 

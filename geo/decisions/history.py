@@ -81,17 +81,38 @@ class ResolvedArea:
 
     ``geojson`` is a GeoJSON MultiPolygon in EPSG:4326 (lon, lat); ``area_m2`` is geodesic
     (square metres on the WGS 84 ellipsoid); ``text`` is the area as the forms write it.
+    ``geojson``/``area_m2`` are the area in force: what the decision wrote, clipped to its
+    scope within its province (``written_m2``: the area as written; None on records made
+    before migration 0011, whose area was stored as written).
     """
 
     geojson: Mapping[str, Any] = field(hash=False)
     text: str
     area_m2: float
     warnings: tuple[str, ...] = ()
+    written_m2: float | None = None  # the area as written, before clipping to the scope
+
+
+def _decisive(decision: Decision, extensions: tuple[Extension, ...],
+              revocations: tuple[RecordedRevocation, ...]) -> RecordedRevocation | None:
+    """The revocation that ends the window earliest (of equals, the first recorded)."""
+    best: RecordedRevocation | None = None
+    best_end = None
+    for rec in sorted(revocations, key=lambda r: r.recorded_at):
+        end = effective_window(decision, extensions, rec.revocation)[1]
+        if best_end is None or end < best_end:
+            best, best_end = rec, end
+    return best
 
 
 @dataclass(frozen=True)
 class DecisionFile:
-    """A decision and every act recorded about it (extensions, revocation, events)."""
+    """A decision and every act recorded about it (extensions, revocations, events).
+
+    ``revocations`` are every revocation recorded, one per revoked act (the decision, an
+    extension); ``revocation`` is the one that ends the window earliest (None: none). Build
+    with either: given only ``revocation``, it is the one revocation.
+    """
 
     decision: Decision
     area: ResolvedArea
@@ -103,6 +124,18 @@ class DecisionFile:
     extensions: tuple[RecordedExtension, ...] = ()
     revocation: RecordedRevocation | None = None
     events: tuple[Event, ...] = ()
+    revocations: tuple[RecordedRevocation, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.revocations and self.revocation is not None:
+            object.__setattr__(self, "revocations", (self.revocation,))
+        elif self.revocations:
+            object.__setattr__(self, "revocation", _decisive(
+                self.decision, self.extension_records, self.revocations))
+
+    def revocation_of(self, act_number: str) -> RecordedRevocation | None:
+        """The recorded revocation of act ``act_number`` (the decision or an extension)."""
+        return next((r for r in self.revocations if r.revocation.revokes == act_number), None)
 
     # -- transaction time ---------------------------------------------------------------
     def known_at(self, moment: datetime | None) -> DecisionFile | None:
@@ -111,13 +144,11 @@ class DecisionFile:
             return self
         if self.recorded_at > moment:
             return None
-        revocation = self.revocation
-        if revocation is not None and revocation.recorded_at > moment:
-            revocation = None
+        revocations = tuple(r for r in self.revocations if r.recorded_at <= moment)
         return replace(
             self,
             extensions=tuple(e for e in self.extensions if e.recorded_at <= moment),
-            revocation=revocation,
+            revocation=None, revocations=revocations,
             events=tuple(e for e in self.events if e.recorded_at <= moment),
         )
 
@@ -170,9 +201,13 @@ def check_extension_fits(file: DecisionFile, ext: Extension) -> None:
     already overtook (``Conflict``), so the stored chain always stays consistent."""
     if file.revocation is not None:
         rev = file.revocation
-        raise Conflict(f"{file.decision.number} was revoked by {rev.revocation.number} "
+        target = rev.revocation.revokes
+        what = (file.decision.number if target == file.decision.number
+                else f"extension {target} of {file.decision.number}")
+        raise Conflict(f"{what} was revoked by {rev.revocation.number} "
                        f"(recorded {_t(rev.recorded_at)} by {rev.recorded_by}); "
-                       "a revoked decision is not extended", field="number")
+                       "a decision whose window a revocation cut is not extended",
+                       field="number")
     if not file.extensions:
         return
     last = max(file.extensions, key=lambda e: e.extension.signed_at)
@@ -191,11 +226,13 @@ def revocation_warnings(file: DecisionFile, rev: Revocation) -> tuple[str, ...]:
     if rev.revokes not in file.act_numbers:
         raise InvalidInput(f"revokes: {rev.revokes} is neither {file.decision.number} nor one "
                            "of its extensions", field="revokes")
-    if file.revocation is not None:
-        done = file.revocation
-        raise Conflict(f"{file.decision.number} was already revoked by "
+    done = file.revocation_of(rev.revokes)
+    if done is not None:
+        what = ("decision" if rev.revokes == file.decision.number
+                else f"extension of {file.decision.number},")
+        raise Conflict(f"{what} {rev.revokes} was already revoked by "
                        f"{done.revocation.number} (recorded {_t(done.recorded_at)} by "
-                       f"{done.recorded_by})", field="number")
+                       f"{done.recorded_by})", field="revokes")
     acts = {file.decision.number: file.decision.issuer,
             **{e.extension.number: e.extension.issuer for e in file.extensions}}
     warnings = []
@@ -208,7 +245,7 @@ def revocation_warnings(file: DecisionFile, rev: Revocation) -> tuple[str, ...]:
         warnings.append("effective_at is before signed_at: revocations take effect on "
                         "signing (Forms 21, 22 Art 3)")
     _, end = effective_window(file.decision, file.extension_records, rev)
-    if end == file.window[1]:
-        warnings.append("the revocation takes effect after the decision's end: it changes "
-                        "nothing")
+    if end >= file.window[1]:
+        warnings.append(f"the revocation takes effect at or after the decision's current end "
+                        f"({_t(file.window[1])}): it changes nothing")
     return tuple(warnings)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from geo.common.errors import InvalidInput
-from geo.common.timeutil import to_hanoi
+from geo.common.timeutil import stamp, to_hanoi
 from geo.gates.model import CrossingRequest, Gate
 from geo.rules.crossings import (
     CrossingRules,
@@ -136,7 +136,7 @@ def _procedure(rules: CrossingRules, request: CrossingRequest,
 
 def _common(rules: CrossingRules, arrival: datetime) -> dict[str, Any]:
     common, day = rules.common, local_date(arrival)
-    channels = [{"name": ch["name"], "since": ch["since"].isoformat(),
+    channels = [{"name": ch["name"], "since": stamp(ch["since"]),
                  "citation": _cite(ch["citation"])}
                 for ch in common["channels"] if ch["since"] <= day]
     login = common["login"]
@@ -165,7 +165,7 @@ def _e_procedure(rules: CrossingRules, request: CrossingRequest, gate: Gate,
            "available": available,
            "gate_types": sorted(t.value for t in proc.gate_types),
            "declare_before_hours": proc.declare_before_hours,
-           "declare_by": declare_by.isoformat(), "declare_by_passed": declare_by <= now,
+           "declare_by": stamp(declare_by), "declare_by_passed": declare_by <= now,
            "confirm_within": f"PT{proc.confirm_within_hours}H",
            "confirm_within_hours": proc.confirm_within_hours,
            "confirm_after": "a complete declaration", "note": proc.note,

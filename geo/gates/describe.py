@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from geo.common.timeutil import to_hanoi
+from geo.common.timeutil import stamp, to_hanoi
 from geo.decisions.codec import file_to_dict
 from geo.decisions.history import DecisionFile
 from geo.gates.model import EmergencyOpening, Gate, HoursVersion
@@ -28,7 +28,7 @@ def hours_to_dict(version: HoursVersion, internal: bool) -> dict[str, Any]:
     out = {"opens": version.opens, "closes": version.closes, "time_zone": "Asia/Ho_Chi_Minh",
            "valid_from": to_hanoi(version.valid_from).isoformat(),
            "instrument": version.instrument, "note": version.note,
-           "recorded_at": version.recorded_at.isoformat() if version.recorded_at else None}
+           "recorded_at": stamp(version.recorded_at)}
     if internal:
         out["recorded_by"] = version.recorded_by
     return out
@@ -40,7 +40,7 @@ def opening_to_dict(opening: EmergencyOpening, internal: bool) -> dict[str, Any]
            "ordered_by": opening.ordered_by,
            "valid_from": to_hanoi(opening.valid_from).isoformat(),
            "valid_to": to_hanoi(opening.valid_to).isoformat(),
-           "recorded_at": opening.recorded_at.isoformat() if opening.recorded_at else None}
+           "recorded_at": stamp(opening.recorded_at)}
     if internal:
         out["recorded_by"] = opening.recorded_by
     return out

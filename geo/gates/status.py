@@ -24,7 +24,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from geo.common.timeutil import HANOI, to_hanoi
+from geo.common.timeutil import HANOI, stamp, to_hanoi
 from geo.decisions.history import DecisionFile
 from geo.decisions.vocab import DecisionKind
 from geo.gates.model import EmergencyOpening, HoursVersion
@@ -69,7 +69,7 @@ def _decision_reason(file: DecisionFile) -> dict[str, Any]:
     start, end = file.window
     return {"kind": "decision", "decision_kind": dec.kind.value, "number": dec.number,
             "issuer_role": dec.issuer.role.value, "issuer_unit": dec.issuer.unit_name,
-            "effective_from": start.isoformat(), "effective_to": end.isoformat(),
+            "effective_from": stamp(start), "effective_to": stamp(end),
             "citation": file.citation, "rule_id": file.rule_id}
 
 
@@ -105,8 +105,8 @@ def _opening_reason(opening: EmergencyOpening, cite: dict[str, Any]) -> dict[str
     return {"kind": "emergency_opening", "number": opening.number,
             "reason": opening.reason.value, "reason_text": opening.reason_text,
             "agreed_with": opening.agreed_with, "ordered_by": opening.ordered_by,
-            "effective_from": opening.valid_from.isoformat(),
-            "effective_to": opening.valid_to.isoformat(), "citations": cite["emergency"]}
+            "effective_from": stamp(opening.valid_from),
+            "effective_to": stamp(opening.valid_to), "citations": cite["emergency"]}
 
 
 def _hours_reason(hours: HoursVersion, inside: bool, cite: dict[str, Any]) -> dict[str, Any]:
@@ -154,6 +154,6 @@ def gate_status(at: datetime, versions: Sequence[HoursVersion],
 
 
 def status_to_dict(status: GateStatus) -> dict[str, Any]:
-    return {"at": status.at.isoformat(), "state": status.state.value,
+    return {"at": stamp(status.at), "state": status.state.value,
             "open": status.state is not GateState.CLOSED, "hours_known": status.hours_known,
             "reasons": list(status.reasons), "next_change": status.next_change}

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import shapely
 
+from geo.common.timeutil import json_default, stamp
 from geo.layers import crs as layer_crs
 from geo.layers import tiles
 from geo.layers.collections import (
@@ -100,7 +101,7 @@ def queryables(coll: Collection, base: str) -> dict:
 
 def _plain(value):
     if isinstance(value, datetime | date):
-        return value.isoformat()
+        return stamp(value)
     return value
 
 
@@ -113,7 +114,7 @@ def feature(row, names: Iterable[str], code: int) -> str:
     props = {n: _plain(getattr(row, n)) for n in names}
     return ('{"type":"Feature","id":' + json.dumps(_plain(row._id)) + ',"geometry":'
             + (geom or "null") + ',"properties":'
-            + json.dumps(props, ensure_ascii=False, default=str) + "}")
+            + json.dumps(props, ensure_ascii=False, default=json_default) + "}")
 
 
 def page_links(href: str, args: dict, limit: int, offset: int, returned: int,

@@ -10,7 +10,7 @@ from datetime import datetime, time
 import numpy as np
 import shapely
 
-from geo.common.timeutil import HANOI, to_hanoi
+from geo.common.timeutil import HANOI, stamp, to_hanoi
 from geo.common.zones import PersonCategory, Sensitivity, ZoneKind
 from geo.location.check import PointAnswer, check_points
 from geo.location.crossings import crossing_dict, crossings
@@ -111,7 +111,7 @@ def answer_points(index: ZoneIndex, lon, lat, at: datetime, person: PersonCatego
         points.append({**a.as_dict(), "zone_kinds": kinds,
                        "obligations": obligations(kinds, person, at, catalogue)})
     geoms = shapely.points(np.asarray(lon, float), np.asarray(lat, float))
-    return {"type": "points", "at": at.isoformat(), "person": person.value, "points": points,
+    return {"type": "points", "at": stamp(at), "person": person.value, "points": points,
             "valid_until": valid_until(index, geoms, at, list(dict.fromkeys(all_kinds)),
                                        person, catalogue, cleared=cleared)}
 

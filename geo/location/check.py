@@ -13,7 +13,7 @@ from datetime import datetime
 import numpy as np
 import shapely
 
-from geo.common.timeutil import now
+from geo.common.timeutil import now, stamp
 from geo.common.zones import Sensitivity
 from geo.location.answer_rules import answer_columns, lookups, mark_waters, nearest
 from geo.location.decision_features import decision_hit
@@ -61,7 +61,7 @@ def zone_entry(f: Feature, kind: str, cleared: bool) -> dict:
     entry = {"kind": kind, "legal_basis": f.props.get("legal_basis"),
              "sensitivity": sensitivity, **dict.fromkeys(ZONE_KEYS),
              "extent": f.props.get("extent", EXACT), "extent_note": f.props.get("extent_note")}
-    entry["valid_to"] = f.valid_to.isoformat() if f.valid_to else None
+    entry["valid_to"] = stamp(f.valid_to)
     if cleared or sensitivity == Sensitivity.PUBLIC:
         entry.update({k: f.props[k] for k in ZONE_KEYS if k in f.props})
         entry.update(id=f.id, name=f.name, authority=f.props.get("authority"))
@@ -92,7 +92,7 @@ def check_points(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray,
     cols = answer_columns(index, lon, lat, when, lookups(index), *nearest(index, lon, lat),
                           cleared=cleared, pts=pts)
     mark_waters(index, pts, when, cols)
-    return _answers(index, lon, lat, at.isoformat(), cols, cleared)
+    return _answers(index, lon, lat, stamp(at), cols, cleared)
 
 
 def _answers(index: ZoneIndex, lon, lat, at: str, cols: dict[str, np.ndarray],

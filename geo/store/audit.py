@@ -24,6 +24,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from geo.common.security import Principal
+from geo.common.timeutil import stamp
 from geo.store.models import audit_log
 
 MAX_PAGE = 1000
@@ -32,7 +33,7 @@ MAX_PAGE = 1000
 def _plain(value: Any) -> Any:
     """JSON for what records hold: instants, dates, decimals, enums, sets, geometries."""
     if isinstance(value, datetime | date):
-        return value.isoformat()
+        return stamp(value)
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, Enum):

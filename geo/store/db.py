@@ -20,9 +20,12 @@ def make_engine(url: str, *, pool_size: int = 10, read_only: bool = False,
     ``read_only``: every transaction is ``READ ONLY`` (a replica, or a worker told to
     serve reads only); a write on it raises ``ReadOnlyStore`` naming ``writes_to`` (where
     writes go), before anything is written."""
-    connect_args: dict = {"connect_timeout": 5}
+    # every timestamptz read comes back in Hanoi time (+07:00), the one offset the API and
+    # the CLI print (``geo.common.timeutil.stamp``); instants compare the same either way
+    options = "-c timezone=Asia/Ho_Chi_Minh"
     if read_only:
-        connect_args["options"] = "-c default_transaction_read_only=on"
+        options += " -c default_transaction_read_only=on"
+    connect_args: dict = {"connect_timeout": 5, "options": options}
     engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True,
                            pool_recycle=1800, connect_args=connect_args)
     engine.info_read_only = read_only  # type: ignore[attr-defined]

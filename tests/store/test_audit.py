@@ -40,7 +40,7 @@ def test_audit__record_writes_who_role_what_before_after(conn):
     assert (row["who"], row["role"], row["key_id"]) == (OFFICER.subject, "officer",
                                                          "bzk_abcdefgh")
     assert row["action"] == "decision.extend" and row["entity_id"] == "42"
-    assert row["before"] == {"valid_to": "2026-01-05T01:00:00+00:00", "hours": 12}
+    assert row["before"] == {"valid_to": "2026-01-05T08:00:00+07:00", "hours": 12}  # Hanoi
     assert row["after"]["hours"] == 24
     assert row["at"] is not None
 

@@ -8,6 +8,15 @@
 * gate — the gate's approved checkpoint area; refused (422) when there is none: the gate list
   carries no coordinates, so nothing else can stand for the gate.
 
+The area so resolved is the area **as written**. The area **in force** is that area clipped,
+in the same transaction, to Vietnam and to the decision's scope within its province: a belt
+decision to the border belt in force, a land-border-area decision to the land border
+communes, a gate decision to its province (its checkpoint area is already the gate's area).
+Both zones lie in Vietnam by construction (communes and belt segments of Vietnamese
+provinces), so that clip is also the clip to Vietnam. A result of less than
+``MIN_IN_FORCE_M2`` (geodesic) is empty: 422 naming ``area``. The part left out is reported as
+a warning, its share measured geodesically.
+
 Every result is a valid MultiPolygon, SRID 4326, with its geodesic area (m²) and the wording
 the forms use. SQL is built from geoalchemy2 / SQLAlchemy expressions only.
 """
@@ -36,14 +45,30 @@ AREA_FIELD = "area"
 #: surveys differ by a few to a few tens of metres) never count, while any part reaching
 #: more than this beyond the edge, over more than twice its width, does.
 EDGE_TOLERANCE_M = 50.0
+#: Below this geodesic area (m²) the area in force counts as empty: a sliver along the
+#: scope's edge is no area a restriction can apply to.
+MIN_IN_FORCE_M2 = 1.0
+#: Share of the written area left out of force below which no warning is given.
+REPORTED_SHARE = 0.001
 
 
 @dataclass(frozen=True)
 class Resolution:
-    """A resolved area and its geometry as stored (geoalchemy2 WKB element)."""
+    """A resolved area: ``area``/``geom`` in force, ``written_*`` as written (geom as stored,
+    a geoalchemy2 WKB element; areas geodesic m²)."""
 
     area: ResolvedArea
     geom: object
+    written_geom: object = None
+    written_geojson: dict | None = None
+    written_m2: float | None = None
+    nothing_in_force: str | None = None  # why the area in force is empty, if it is
+
+    def require_in_force(self) -> None:
+        """422 naming ``area`` when nothing of the written area is in force. Called after
+        the caller's authority over the written area is checked (403 comes first)."""
+        if self.nothing_in_force:
+            raise InvalidInput(self.nothing_in_force, field=AREA_FIELD)
 
 
 def _polygons(expr: ColumnElement) -> ColumnElement:
@@ -51,18 +76,59 @@ def _polygons(expr: ColumnElement) -> ColumnElement:
     return func.ST_Multi(func.ST_CollectionExtract(func.ST_MakeValid(expr), 3))
 
 
-def _finish(conn: Connection, expr: ColumnElement, text: str,
-            warnings: Sequence[str] = ()) -> Resolution:
-    geom = _polygons(expr)
-    row = conn.execute(select(geom.label("geom"),
-                              func.ST_AsGeoJSON(geom, 7).label("geojson"),
-                              func.ST_Area(func.geography(geom)).label("area_m2"),
-                              func.ST_IsEmpty(geom).label("empty"))).one()
-    if row.geom is None or row.empty:
+def _scope_words(decision: Decision) -> str:
+    return {Scope.BORDER_BELT: "the border belt",
+            Scope.LAND_BORDER_AREA: "the land border area communes",
+            Scope.GATE: "the gate's province"}[decision.scope] + \
+        f" of province {decision.province_code}"
+
+
+def _clip_zone(decision: Decision) -> ColumnElement:
+    """Where a decision of this scope and province may apply (EPSG:4326, in Vietnam)."""
+    if decision.scope is Scope.GATE:
+        return _province_geom(decision.province_code)
+    return _scope_zone(decision.scope, decision.province_code)
+
+
+def _finish(conn: Connection, decision: Decision, written: ColumnElement, text: str,
+            warnings: Sequence[str] = (), in_force: ColumnElement | None = None,
+            *, within_scope: bool = False) -> Resolution:
+    """The written area and the area in force, in one statement. ``in_force`` defaults to
+    the written area ∩ the scope's zone (``_clip_zone``); callers pass it when they know it
+    exactly (whole border communes), or ``within_scope`` when the written area is (the belt
+    within communes)."""
+    geom = _polygons(written).label("written")
+    base = select(geom).cte("written_area")
+    if within_scope:
+        in_force = base.c.written
+    elif in_force is None:
+        in_force = func.ST_Intersection(base.c.written, _clip_zone(decision))
+    in_force = _polygons(in_force)
+    row = conn.execute(select(
+        base.c.written, func.ST_Area(func.geography(base.c.written)).label("written_m2"),
+        func.ST_AsGeoJSON(base.c.written, 7).label("written_geojson"),
+        in_force.label("geom"), func.ST_AsGeoJSON(in_force, 7).label("geojson"),
+        func.ST_Area(func.geography(in_force)).label("area_m2"))).one()
+    if row.written is None or not row.written_m2:
         raise InvalidInput("area: the area resolves to nothing (empty geometry)",
                            field=AREA_FIELD)
-    area = ResolvedArea(json.loads(row.geojson), text, float(row.area_m2), tuple(warnings))
-    return Resolution(area, row.geom)
+    in_force_m2 = float(row.area_m2 or 0.0)
+    written_json = json.loads(row.written_geojson)
+    if row.geom is None or in_force_m2 < MIN_IN_FORCE_M2:
+        why = (f"area: none of the area as written ({row.written_m2:,.0f} m²) lies in "
+               f"{_scope_words(decision)}, so nothing would be in force; a decision applies "
+               "only within its scope and province")
+        empty = ResolvedArea(written_json, text, 0.0, tuple(warnings), float(row.written_m2))
+        return Resolution(empty, None, row.written, written_json, float(row.written_m2), why)
+    warnings = list(warnings)
+    left_out = 1.0 - in_force_m2 / float(row.written_m2)
+    if left_out > REPORTED_SHARE:
+        warnings.append(f"{left_out:.1%} of the area as written lies outside "
+                        f"{_scope_words(decision)} and is not in force there "
+                        f"(in force: {in_force_m2:,.0f} m² of {row.written_m2:,.0f} m²)")
+    area = ResolvedArea(json.loads(row.geojson), text, in_force_m2, tuple(warnings),
+                        written_m2=float(row.written_m2))
+    return Resolution(area, row.geom, row.written, written_json, float(row.written_m2))
 
 
 def province_name(conn: Connection, code: str) -> str:
@@ -87,15 +153,6 @@ def _current_belt() -> ColumnElement:
     replaced = exists().where(other.c.valid_to.is_(None), other.c.is_default.is_(False),
                               other.c.commune_code == b.c.commune_code)
     return and_(b.c.valid_to.is_(None), or_(b.c.is_default.is_(False), ~replaced))
-
-
-def _outside_share(conn: Connection, geom: ColumnElement, zone: ColumnElement) -> float:
-    """Share (0..1) of ``geom``'s geodesic area outside ``zone`` (None zone: all of it)."""
-    outside = func.ST_Area(func.geography(func.ST_Difference(geom, func.coalesce(
-        zone, func.ST_GeomFromText("POLYGON EMPTY", 4326)))))
-    total = func.ST_Area(func.geography(geom))
-    value = conn.execute(select(outside / func.nullif(total, 0))).scalar()
-    return float(value or 0.0)
 
 
 def _scope_zone(scope: Scope, province_code: str) -> ColumnElement:
@@ -125,11 +182,7 @@ def _polygon(conn: Connection, decision: Decision) -> Resolution:
     warnings = []
     if not conn.execute(select(func.ST_CoveredBy(given, province))).scalar():
         warnings.append(f"part of the polygon lies outside province {code}")
-    share = _outside_share(conn, given, _scope_zone(decision.scope, code))
-    if share > 0.001:
-        warnings.append(f"{share:.1%} of the polygon lies outside the "
-                        f"{decision.scope.value.replace('_', ' ')} of province {code}")
-    return _finish(conn, given, coordinates_text(geojson), warnings)
+    return _finish(conn, decision, given, coordinates_text(geojson), warnings)
 
 
 def _communes(conn: Connection, codes: Sequence[str], province_code: str) -> list:
@@ -162,11 +215,12 @@ def _whole_communes(conn: Connection, decision: Decision) -> Resolution:
     lbc = m.land_border_commune
     on_border = set(conn.execute(select(lbc.c.commune_code).where(
         lbc.c.commune_code.in_(codes), lbc.c.valid_to.is_(None))).scalars())
-    warnings = [f"commune {r.code} ({r.name}) is not a land border commune"
-                for r in rows if r.code not in on_border]
+    warnings = [f"commune {r.code} ({r.name}) is not a land border commune: the decision "
+                "is not in force there" for r in rows if r.code not in on_border]
     text = communes_text([r.full_name or r.name for r in rows],
                          province_name(conn, decision.province_code), belt=False)
-    return _finish(conn, _commune_union(codes), text, warnings)
+    in_force = _commune_union([code for code in codes if code in on_border] or [""])
+    return _finish(conn, decision, _commune_union(codes), text, warnings, in_force)
 
 
 def _belt_in_communes(conn: Connection, decision: Decision) -> Resolution:
@@ -185,7 +239,8 @@ def _belt_in_communes(conn: Connection, decision: Decision) -> Resolution:
                            field="area.commune_codes")
     text = communes_text([r.full_name or r.name for r in rows],
                          province_name(conn, decision.province_code), belt=True)
-    return _finish(conn, func.ST_Intersection(belt, communes), text)
+    in_belt = func.ST_Intersection(belt, communes)  # the belt, so in every land scope
+    return _finish(conn, decision, in_belt, text, within_scope=True)
 
 
 def _gate(conn: Connection, decision: Decision) -> Resolution:
@@ -213,11 +268,13 @@ def _gate(conn: Connection, decision: Decision) -> Resolution:
             "list carries no coordinates (vn_border_gates.csv: names and types only), so the "
             "area of a gate decision cannot be resolved; have its checkpoint area surveyed "
             "and approved first", field=AREA_FIELD)
-    return _finish(conn, approved, gate.name)
+    return _finish(conn, decision, approved, gate.name)
 
 
 def resolve_area(conn: Connection, decision: Decision) -> Resolution:
-    """The decision's area as geometry (EPSG:4326 MultiPolygon), text and area (m²)."""
+    """The decision's area as geometry (EPSG:4326 MultiPolygon), text and area (m²): as
+    written and in force. An empty area in force is reported, not raised: the caller checks
+    its authority over the written area, then calls ``Resolution.require_in_force``."""
     kind = decision.area.kind
     if kind is AreaKind.POLYGON:
         return _polygon(conn, decision)
@@ -230,16 +287,17 @@ def resolve_area(conn: Connection, decision: Decision) -> Resolution:
 
 def provinces_beyond(conn: Connection, resolution: Resolution, granted: Iterable[str],
                      tolerance_m: float = EDGE_TOLERANCE_M) -> dict[str, float]:
-    """Current provinces outside ``granted`` that the resolved area reaches by more than
-    ``tolerance_m`` metres: {code: geodesic area (m²) of the area inside that province}.
+    """Current provinces outside ``granted`` that the area as written reaches by more than
+    ``tolerance_m`` metres (an officer may not write over another province, even where the
+    decision would not be in force): {code: geodesic area (m²) of the area inside that province}.
 
     The part of the area outside the granted provinces is eroded by ``tolerance_m``
     (geodesically, ``ST_Buffer`` on geography); a province counts when what survives
     touches it."""
     p = m.province
     granted = sorted(set(granted))
-    area = func.ST_SetSRID(func.ST_GeomFromGeoJSON(literal(json.dumps(
-        resolution.area.geojson))), 4326)
+    written = resolution.written_geojson or resolution.area.geojson
+    area = func.ST_SetSRID(func.ST_GeomFromGeoJSON(literal(json.dumps(written))), 4326)
     own = (select(func.ST_Union(p.c.geom))
            .where(p.c.code.in_(granted), p.c.valid_to.is_(None),
                   func.ST_Intersects(p.c.geom, area)).scalar_subquery())

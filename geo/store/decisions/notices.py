@@ -19,7 +19,7 @@ from geo.common.timeutil import parse_instant
 from geo.decisions.area import AGREEMENT_BY_NEIGHBOUR
 from geo.decisions.document import FormContext
 from geo.decisions.history import DecisionFile
-from geo.decisions.model import Extension
+from geo.decisions.model import Extension, Revocation
 from geo.decisions.notices import render
 from geo.store import models as m
 from geo.store.db import Bind, reading_bind
@@ -50,11 +50,16 @@ def _neighbours(conn: Connection, file: DecisionFile) -> list[str]:
     return sorted(set(conn.execute(stmt).scalars()))
 
 
+#: Forms filled from the revocation of the decision itself.
+DECISION_REVOCATION_FORMS = frozenset({"21", "23", "24"})
+
+
 def _extension(file: DecisionFile, form_id: str, wanted: str | None) -> Extension | None:
     exts = {e.extension.number: e.extension for e in file.extensions}
-    rev = file.revocation_record
-    if form_id == "22" and rev is not None and rev.revokes in exts:
-        return exts[rev.revokes]
+    revoked = [r.revocation.revokes for r in file.revocations
+               if r.revocation.revokes in exts]
+    if form_id == "22" and revoked and not wanted:
+        return exts[revoked[-1]]
     if wanted:
         if wanted not in exts:
             raise InvalidInput(f"extension: {wanted} is not an extension of "
@@ -92,8 +97,22 @@ def form_context(bind: Bind, number: str, form_id: str,
     extension = _extension(file, form_id, str(options.get("extension") or "") or None)
     return FormContext(decision=file.decision, area_text=file.area.text,
                        province_name=province, extension=extension,
-                       extensions=file.extension_records, revocation=file.revocation_record,
+                       extensions=file.extension_records,
+                       revocation=_revocation(file, form_id, extension),
                        **paperwork)  # type: ignore[arg-type]
+
+
+def _revocation(file: DecisionFile, form_id: str,
+                extension: Extension | None) -> Revocation | None:
+    """The revocation a form is filled from: of the decision (Forms 21, 23, 24), of the
+    form's extension (Form 22), otherwise the one that ends the window earliest."""
+    if form_id in DECISION_REVOCATION_FORMS:
+        found = file.revocation_of(file.decision.number)
+    elif form_id == "22":
+        found = file.revocation_of(extension.number) if extension else None
+    else:
+        found = file.revocation
+    return None if found is None else found.revocation
 
 
 def render_notice(bind: Bind, number: str, form_id: str, fmt: str = "html",

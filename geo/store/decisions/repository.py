@@ -84,6 +84,7 @@ def issue(bind: Bind, principal: Principal, dec: Decision) -> Recorded:
         if Role.ADMIN not in principal.roles:
             principal.require_area_within(provinces_beyond(conn, resolution,
                                                            principal.provinces))
+        resolution.require_in_force()
         decision_id = rows.insert_decision(conn, dec, resolution, verdict, principal)
         state = {**decision_to_dict(dec), "area_text": resolution.area.text,
                  "area_m2": resolution.area.area_m2, "rule_id": verdict.rule_id}

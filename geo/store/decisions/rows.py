@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from geo.common.errors import Conflict, NotFound
 from geo.common.security import Principal
+from geo.common.timeutil import json_default
 from geo.decisions.authority import AuthorityVerdict
 from geo.decisions.codec import area_to_dict, recipients_to_dict
 from geo.decisions.history import (
@@ -93,7 +94,9 @@ def insert_decision(conn: Connection, dec: Decision, resolution: Resolution,
         "number": dec.number, "kind": dec.kind.value, "scope": dec.scope.value,
         "activities": [a.value for a in dec.activities], "area_spec": area_to_dict(dec.area),
         "area_text": resolution.area.text, "area_m2": resolution.area.area_m2,
-        "geom": resolution.geom, "province_code": dec.province_code, "gate_id": dec.gate_id,
+        "geom": resolution.geom, "written_geom": resolution.written_geom,
+        "written_area_m2": resolution.written_m2, "province_code": dec.province_code,
+        "gate_id": dec.gate_id,
         "gate_type": dec.gate_type.value if dec.gate_type else None,
         "reason_code": dec.reason_code.value, "valid_from": dec.valid_from,
         "valid_to": dec.valid_to, "rule_id": verdict.rule_id, "citation": verdict.citation,
@@ -129,7 +132,7 @@ def insert_revocation(conn: Connection, decision_id: int, rev: Revocation,
 def insert_event(conn: Connection, decision_id: int, kind: EventKind, act_number: str,
                  payload: Mapping[str, Any], principal: Principal) -> None:
     values = {"decision_id": decision_id, "kind": kind.value, "act_number": act_number,
-              "payload": json.loads(json.dumps(payload, default=str, ensure_ascii=False)),
+              "payload": json.loads(json.dumps(payload, default=json_default, ensure_ascii=False)),
               "recorded_by": principal.subject}
     with translated(f"act {act_number}"):
         conn.execute(insert(decision_event).values(**values))
@@ -185,7 +188,7 @@ def _revocation(row: Row) -> RecordedRevocation:
 
 def decision_select() -> Select:
     """Decision rows with their resolved area as GeoJSON (``geojson``)."""
-    columns = [c for c in decision.c if c.name != "geom"]
+    columns = [c for c in decision.c if c.name not in ("geom", "written_geom")]
     return select(*columns, func.ST_AsGeoJSON(decision.c.geom, 7).label("geojson"))
 
 
@@ -203,18 +206,19 @@ def files_from_rows(conn: Connection, rows: Iterable[Row]) -> list[DecisionFile]
     rows = list(rows)
     ids = [r.id for r in rows]
     exts = _children(conn, decision_extension, ids, (decision_extension.c.seq,))
-    revs = _children(conn, decision_revocation, ids, ())
+    revs = _children(conn, decision_revocation, ids, (decision_revocation.c.recorded_at,
+                                                       decision_revocation.c.id))
     events = _children(conn, decision_event, ids, (decision_event.c.id,))
     files = []
     for r in rows:
-        area = ResolvedArea(json.loads(r.geojson), r.area_text, r.area_m2)
-        rev = revs.get(r.id)
+        area = ResolvedArea(json.loads(r.geojson), r.area_text, r.area_m2,
+                            written_m2=r.written_area_m2)
         files.append(DecisionFile(
             decision=_decision(r), area=area, recorded_at=r.recorded_at,
             recorded_by=r.recorded_by, rule_id=r.rule_id, citation=r.citation,
             warnings=tuple(r.warnings or ()),
             extensions=tuple(_extension(e, r.number) for e in exts.get(r.id, ())),
-            revocation=_revocation(rev[0]) if rev else None,
+            revocations=tuple(_revocation(v) for v in revs.get(r.id, ())),
             events=tuple(Event(EventKind(e.kind), e.act_number, e.recorded_at, e.recorded_by,
                                e.payload) for e in events.get(r.id, ()))))
     return files

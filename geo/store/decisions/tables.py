@@ -4,7 +4,10 @@ Legal records: rows are inserted, never updated or deleted (triggers refuse both
 extension or a revocation is a row of its own linked to its decision; every act also appends
 one ``decision_event`` (who, when, what). ``recorded_at`` is transaction time (the database's
 ``now()`` of the recording transaction); valid time is in the decision's own fields.
-Geometry: ``decision.geom`` is the resolved area, MultiPolygon, EPSG:4326 (lon, lat).
+Geometry: ``decision.geom`` is the area in force (the written area clipped to the decision's
+scope within its province, migration 0011), ``decision.written_geom`` the area as written
+(NULL on rows recorded before 0011); both MultiPolygon, EPSG:4326 (lon, lat); areas geodesic m².
+A revocation row is unique per revoked act (the decision or one extension).
 """
 
 from __future__ import annotations
@@ -66,6 +69,8 @@ decision = Table(
     Column("area_text", Text, nullable=False),  # the area as the forms write it
     Column("area_m2", Float, nullable=False),  # geodesic
     Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
+    Column("written_geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)),
+    Column("written_area_m2", Float),
     *_issuer(),
     Column("province_code", Text, nullable=False),
     Column("gate_id", Text),
@@ -99,13 +104,14 @@ decision_extension = Table(
 decision_revocation = Table(
     "decision_revocation", metadata,
     Column("id", Integer, primary_key=True),
-    Column("decision_id", Integer, ForeignKey("decision.id"), nullable=False, unique=True),
+    Column("decision_id", Integer, ForeignKey("decision.id"), nullable=False),
     Column("number", Text, nullable=False, unique=True),
     Column("revokes", Text, nullable=False),  # the decision's or one extension's number
     Column("effective_at", DateTime(timezone=True), nullable=False),
     *_issuer(),
     *_paperwork(),
     *_recorded(),
+    UniqueConstraint("decision_id", "revokes", name="uq_decision_revocation_act"),
 )
 
 #: Append-only log of every act: one row per decision, extension or revocation recorded.

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from geo.common.errors import InvalidInput, NotFound
 from geo.common.security import Principal, Role
+from geo.common.timeutil import stamp
 from geo.store import audit
 from geo.store import models as m
 from geo.store.db import reading, transaction
@@ -90,6 +91,6 @@ def history(engine: Engine, gate_id: str) -> list[dict]:
         rows = conn.execute(select(t).where(t.c.gate_id == gate_id).order_by(t.c.version))
         return [{"version": r.version, "lon": to_shape(r.geom).x, "lat": to_shape(r.geom).y,
                  "source": r.source, "accuracy_m": r.accuracy_m, "reference": r.reference,
-                 "recorded_by": r.recorded_by, "recorded_at": r.recorded_at.isoformat(),
-                 "superseded_at": r.superseded_at.isoformat() if r.superseded_at else None}
+                 "recorded_by": r.recorded_by, "recorded_at": stamp(r.recorded_at),
+                 "superseded_at": stamp(r.superseded_at)}
                 for r in rows]

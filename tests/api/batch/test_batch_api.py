@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from unittest.mock import ANY
 
 import numpy as np
 import pytest
@@ -150,11 +151,31 @@ def test_batch__over_the_limit_is_413_naming_it(world):
     ("a,105.8,21.0\nb,200,10\n", 3, "lon", "outside"),
     ("a,105.8,21.0\nb,105.8,-91\n", 3, "lat", "outside"),
     ("a,105.8,21.0\n\nb,abc,21\n", 4, "lon", "not a number"),
+    ("a,105.8,21.0\nb,105.8,\n", 3, "lat", "missing"),
+    ("a,105.8,21.0,\nb,105.8,21.0,yesterday\n", 3, "time", "ISO-8601"),
+])
+def test_batch__one_bad_row_gets_its_error_the_others_their_answers(world, rows, line,
+                                                                     field, words):
+    client, _ = world
+    header = "id,lon,lat,time\n" if "yesterday" in rows else "id,lon,lat\n"
+    response = _post(client, header + rows)
+    good, bad = _lines(response)
+    assert good["id"] == "a" and good["province"]["name"] == "Hà Nội"
+    assert bad == {"id": "b", "line": line, "error": {"field": field, "message": ANY}}
+    assert bad["error"]["message"].startswith(f"line {line}:")
+    assert words in bad["error"]["message"]
+    assert (response.headers["X-Point-Count"], response.headers["X-Rows-Answered"],
+            response.headers["X-Rows-Refused"]) == ("2", "1", "1")
+
+
+@pytest.mark.parametrize("rows, line, field, words", [
     ("a,105.8,\n", 2, "lat", "missing"),
     ("a,105.8,21.0,yesterday\n", 2, "time", "ISO-8601"),
     ("a,105.8,21.0,,9\n", 2, "body", "more fields"),
+    ("a,abc,21\nb,105.8,91\n", 2, "lon", "not a number"),
 ])
-def test_batch__bad_row_is_422_naming_line_and_field(world, rows, line, field, words):
+def test_batch__only_bad_rows_or_a_bad_shape_is_422_naming_line_and_field(world, rows, line,
+                                                                          field, words):
     client, _ = world
     header = "id,lon,lat,time\n" if "yesterday" in rows or ",,9" in rows else "id,lon,lat\n"
     response = _post(client, header + rows)
@@ -164,14 +185,38 @@ def test_batch__bad_row_is_422_naming_line_and_field(world, rows, line, field, w
     assert f"line {line}:" in answer["message"] and words in answer["message"]
 
 
-def test_batch__bad_geojson_names_the_feature(world):
+def test_batch__csv_output_has_an_error_column_in_the_row_s_place(world):
+    client, _ = world
+    response = _post(client, "id,lon,lat\nb,abc,21\na,105.8,21.0\n", {"Accept": "text/csv"})
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["id"] for r in rows] == ["b", "a"]
+    assert rows[0]["error"] == "line 2: lon: 'abc' is not a number"
+    assert rows[0]["in_vietnam"] == "" and rows[1]["error"] == ""
+    assert rows[1]["province_name"] == "Hà Nội"
+
+
+def test_batch__semicolons_and_decimal_commas_are_read(world):
+    client, _ = world
+    [row] = _lines(_post(client, "id;lon;lat\na;105,3208;23,3590\n"))
+    assert (row["id"], row["lon"], row["lat"]) == ("a", 105.3208, 23.359)
+    assert row["commune"]["name"] == "Lũng Cú"
+
+
+def test_batch__bad_geojson_feature_gets_its_error_in_place(world):
     client, _ = world
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [105.8, 21]}},
-                {"type": "Feature", "geometry": {"type": "LineString", "coordinates": []}}]
+                {"type": "Feature", "id": "x",
+                 "geometry": {"type": "LineString", "coordinates": []}}]
     response = client.post("/v1/check/batch", json={"type": "FeatureCollection",
                                                    "features": features})
-    assert response.status_code == 422 and response.json()["feature"] == 1
-    assert response.json()["message"].startswith("features[1]: geometry")
+    good, bad = _lines(response)
+    assert good["province"]["name"] == "Hà Nội"
+    assert bad["feature"] == 1 and bad["error"]["field"] == "geometry"
+    assert bad["error"]["message"].startswith("features[1]: geometry")
+    only_bad = client.post("/v1/check/batch", json={"type": "FeatureCollection",
+                                                   "features": features[1:]})
+    assert only_bad.status_code == 422 and only_bad.json()["feature"] == 0
 
 
 def test_batch__public_callers_see_restricted_zones_redacted(world, restricted_zone):

@@ -51,8 +51,15 @@ def test_cli__check_file_to_stdout_as_ndjson(cli, tmp_path):
 def test_cli__check_file_bad_row_names_the_line(cli, tmp_path):
     points = tmp_path / "points.csv"
     points.write_text("id,lon,lat\na,105.8,21.0\nb,21.0285,105.8542\n", encoding="utf-8")
+    code, out, err = cli("check", "--file", str(points), "--json")
+    assert code == 0, err
+    good, bad = [json.loads(line) for line in out.splitlines()]
+    assert good["id"] == "a" and bad["line"] == 3
+    assert "line 3: lon/lat look swapped" in bad["error"]["message"]
+    assert "1 row(s) refused (first: line 3: lon/lat look swapped" in err
+    points.write_text("id,lon,lat\nb,21.0285,105.8542\n", encoding="utf-8")
     code, _, err = cli("check", "--file", str(points))
-    assert code == 2 and "line 3: lon/lat look swapped" in err
+    assert code == 2 and "line 2: lon/lat look swapped" in err
 
 
 def test_cli__check_lon_lat_still_works(cli):

@@ -63,3 +63,29 @@ def test_cli__beyond_authority_exits_2_citing_the_rule(cli):
     code, _, err = cli("decision", "create", body=body)
     assert code == 2
     assert "Law 66/2020/QH14 Art 11(3)(a)" in err
+
+
+def test_cli__show_prints_a_summary_and_the_geometry_only_on_request(cli):
+    body = decision_body("land_border_area", "commander", 24, start=START)
+    assert cli("decision", "create", body=body)[0] == 0
+    code, out, _ = cli("decision", "show", body["number"])
+    shown = json.loads(out)
+    summary = shown["geometry"]
+    assert code == 0 and "coordinates" not in summary
+    assert summary["type"] == "MultiPolygon" and summary["vertices"] > 1000  # Lũng Cú
+    assert 105.2 < summary["bbox"]["west"] < summary["bbox"]["east"] < 105.4
+    assert len(out.splitlines()) < 150
+    code, out, _ = cli("decision", "show", body["number"], "--geometry")
+    full = json.loads(out)["geometry"]
+    assert full["type"] == "MultiPolygon"
+    assert sum(len(ring) for poly in full["coordinates"] for ring in poly) == \
+        summary["vertices"]
+
+
+@pytest.mark.parametrize("depth", ["80", "1200"])
+def test_cli__belt_depth_outside_100_1000_m_needs_the_prime_minister(cli, depth):
+    code, _, err = cli("belt", "set-depth", "--commune", "00715", "--depth-m", depth,
+                       "--instrument", "Nghị quyết 99/2026/NQ-HĐND",
+                       "--issuer", "provincial_peoples_council")
+    assert code == 2
+    assert "needs a Prime Minister's decision" in err and "GEO-BELT-05" in err

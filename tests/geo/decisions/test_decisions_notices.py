@@ -275,3 +275,56 @@ def test_form_context__area_text_required():
     with pytest.raises(InvalidInput) as err:
         ctx(LAND, area_text=" ")
     assert err.value.field == "area_text"
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        (ctx(LAND), "Form 22 needs a revoked extension of 07/QĐ-BCH, and 07/QĐ-BCH has no "
+                    "extension"),
+        (ctx(LAND, extensions=(LAND_EXT,)),
+         f"Form 22 needs a revoked extension of 07/QĐ-BCH, and none of its extensions "
+         f"({LAND_EXT.number}) is revoked"),
+        (ctx(LAND, extension=LAND_EXT, extensions=(LAND_EXT,)),
+         f"Form 22 needs a recorded revocation of extension {LAND_EXT.number}, and none is "
+         "recorded"),
+    ],
+)
+def test_render__form_22_names_what_is_missing(context, message):
+    with pytest.raises(InvalidInput) as err:
+        render("22", context)
+    assert err.value.field == "form_id"
+    assert message in err.value.message
+
+
+def test_render__form_20_without_extension_says_none_is_recorded():
+    with pytest.raises(InvalidInput) as err:
+        render("20", ctx(LAND))
+    assert "Form 20 needs an extension of 07/QĐ-BCH, and none is recorded" in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("reason_text", "line"),
+    [
+        ("Tình hình an ninh phức tạp.", "Xét tình hình an ninh phức tạp;"),
+        ("Xét tình hình mưa lũ;", "Xét tình hình mưa lũ;"),
+        ("Mưa lũ gây sạt lở đất", "Xét tình hình mưa lũ gây sạt lở đất;"),
+        ("UBND xã đề nghị", "Xét tình hình UBND xã đề nghị;"),
+    ],
+)
+def test_render__reason_text_reads_naturally_after_the_fixed_words(reason_text, line):
+    dec = land()
+    dec = Decision(**{**{f: getattr(dec, f) for f in dec.__dataclass_fields__},
+                      "reason_text": reason_text})
+    text = render("17", ctx(dec), fmt="text")
+    assert line in text
+    assert "tình hình Tình hình" not in text and "tình hình tình hình" not in text
+
+
+def test_render__revocation_reason_not_repeating_can_cu():
+    rev = Revocation(REVOKE_DECISION.number, LAND.number, COMMANDER,
+                     "Căn cứ tình hình đã trở lại bình thường.", REVOKE_DECISION.effective_at,
+                     REVOKE_DECISION.signed)
+    text = render("21", ctx(LAND, revocation=rev), fmt="text")
+    assert "Căn cứ tình hình đã trở lại bình thường;" in text
+    assert "Căn cứ Căn cứ" not in text

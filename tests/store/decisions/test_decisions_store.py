@@ -57,8 +57,9 @@ def test_resolve_area__communes_union_of_current_geometries(conn):
 
 
 def test_resolve_area__polygon_kept_and_written_as_coordinates(conn):
-    polygon = {"type": "Polygon", "coordinates": [SQUARE_LONLAT]}
-    dec = _decision(area={"kind": "polygon", "geojson": polygon})
+    polygon = {"type": "Polygon", "coordinates": [SQUARE_LONLAT]}  # all in Lũng Cú
+    dec = _decision(scope="land_border_area", who="commander",
+                    area={"kind": "polygon", "geojson": polygon})
     resolution = resolve_area(conn, dec)
     assert resolution.area.area_m2 == pytest.approx(_m2(conn, polygon), rel=1e-6)
     assert resolution.area.text.startswith("khu vực giới hạn bởi các điểm có tọa độ")

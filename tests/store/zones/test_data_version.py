@@ -49,3 +49,15 @@ def test_data_version__a_zone_write_moves_it_by_one_in_its_transaction(conn):
     assert isinstance(value, int) and value >= 1
     conn.execute(text(TOUCH_PROVINCE))
     assert data_version(conn) == value + 1
+
+
+def test_data_version__a_recorded_gate_location_moves_it(conn):
+    """Migration 0011: ``gate`` writes (a recorded location sets ``gate.location``) move the
+    version and NOTIFY like the zone tables, so the index reloads the gates it names."""
+    value = data_version(conn)
+    conn.execute(text("UPDATE gate SET location = ST_SetSRID(ST_Point(106.7604, 22.0268), "
+                      "4326) WHERE id = 'VN-GATE-010'"))
+    assert data_version(conn) == value + 1
+    counted = conn.execute(text("SELECT version FROM data_version_table WHERE table_name = "
+                                "'gate'")).scalar_one()
+    assert counted >= 1
