@@ -29,7 +29,8 @@ from _common import ServerThread, percentiles_ms  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from api.app import create_app  # noqa: E402
-from api.settings import Settings, database_url  # noqa: E402
+from api.database import start_database  # noqa: E402
+from api.settings import Settings  # noqa: E402
 from geo.common import crs  # noqa: E402
 from geo.common.security import Principal, Role  # noqa: E402
 from geo.common.timeutil import now  # noqa: E402
@@ -141,7 +142,7 @@ def time_publish(run_url: str, engine, s, data: bytes) -> None:
 
 def main() -> None:
     settings = Settings()
-    base = database_url(settings, log=lambda _: None)
+    base = start_database(settings, log=lambda _: None)
     bench_base = make_url(base).set(database=f"{make_url(base).database}_bench") \
         .render_as_string(hide_password=False)
     run_url = create_run_database(bench_base, Path(settings.data_dir))

@@ -14,12 +14,11 @@ import json
 import sys
 from pathlib import Path
 
-from api.settings import Settings, database_url
+from api.database import store_engine
+from api.settings import Settings
 from geo.common.errors import InvalidInput
 from geo.common.security import Principal, Role
 from geo.intake import IntakeLimits
-from geo.store import migrate
-from geo.store.db import make_engine
 from geo.store.surveys import repository as store
 from geo.surveys import diff, export, render, rules
 from geo.surveys.meta import SurveyMeta
@@ -117,13 +116,8 @@ ACTIONS = {"upload": _upload, "submit": _act("submit"), "approve": _act("approve
 
 
 def run(args, settings: Settings) -> int:
-    url = database_url(settings, log=lambda _: None)
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    try:
+    with store_engine(settings) as engine:
         return ACTIONS[args.action](args, engine, settings)
-    finally:
-        engine.dispose()
 
 
 def add_parser(sub) -> None:
