@@ -112,6 +112,29 @@ def _writes() -> dict[tuple[str, str, str], Any]:
             "file": "(the amended boundary: Shapefile .zip, GeoPackage, KML, DXF, GeoJSON)"},
         ("post", f"{zone}/retirement", "application/json"): {
             "instrument_number": "40/QĐ-UBND", "at": "2026-12-31T00:00:00+07:00"},
+        **_surveys(),
+    }
+
+
+def _surveys() -> dict[tuple[str, str, str], Any]:
+    """Checkpoint-area surveys at Hoành Mô (VN-GATE-005, a main gate in Quảng Ninh)."""
+    survey = "/v1/surveys/{survey_id}"
+    upload = {"file": "(the sketch: a QField GeoPackage, KML, GPX, zipped Shapefile, ODK "
+                      "geoshape or a CSV of VN-2000 coordinates)",
+              "gate_id": "VN-GATE-005", "survey_date": "2026-05-12",
+              "agencies": "Đồn Biên phòng Hoành Mô; Chi cục Hải quan cửa khẩu Hoành Mô; "
+                          "UBND xã Hoành Mô",
+              "minutes_ref": "Biên bản khảo sát số 05/BB-KS ngày 12/5/2026",
+              "notes": "đo bằng máy GNSS cầm tay", "crs": "EPSG:5899"}  # TM-3 107°45′
+    return {
+        ("post", "/v1/surveys", "multipart/form-data"): upload,
+        ("post", "/v1/surveys/validation", "multipart/form-data"): upload,
+        ("patch", survey, "application/json"): {
+            "minutes_ref": "Biên bản khảo sát số 05/BB-KS ngày 12/5/2026 (bản đã ký)"},
+        ("post", f"{survey}/approve", "application/json"): {
+            "instrument_number": "1234/QĐ-TTg", "instrument_date": "2026-09-01"},
+        ("post", f"{survey}/reject", "application/json"): {
+            "reason": "cạnh phía đông vượt qua đường biên giới 35 m; cần đo lại"},
     }
 
 

@@ -225,8 +225,11 @@ def test_edge__health_is_503_when_degraded_with_the_same_body():
     with TestClient(app) as c:
         response = c.get("/health")
     assert response.status_code == 503
-    assert response.json() == {"status": "degraded", "database": False, "index_version": None,
-                               "prepared": False, "message": "database unavailable"}
+    assert response.json() == {
+        "status": "degraded", "database": False, "index_version": None, "prepared": False,
+        "message": "database unavailable", "role": None, "data_version": None,
+        "wal_lsn": None, "lag_s": None, "index_build_s": None, "index_warm_s": None,
+        "stale": False, "stale_error": None, "writes": True}
 
 
 def test_edge__health_is_200_when_up(client):
