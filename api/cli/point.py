@@ -50,9 +50,16 @@ def answer(args, settings) -> dict:
         validate_lonlat(float(lon[0]), float(lat[0]),
                         field_prefix=f"transformed from EPSG:{epsg}: ")
     at = parse_instant(args.at, field="at")
+    from sqlalchemy.exc import ProgrammingError
+
+    from geo.common.errors import StoreUnavailable
+
     engine = make_engine(start_database(settings, log=lambda _: None), pool_size=1)
     try:
         index = index_around(engine, float(lon[0]), float(lat[0]), settings.footprint)
+    except ProgrammingError as exc:  # tables or columns missing: an older schema
+        raise StoreUnavailable("the database schema is older than this borderzone: run "
+                               "`borderzone db up` (it applies the migrations)") from exc
     finally:
         engine.dispose()
     return check_points(index, lon, lat, at)[0].as_dict()
