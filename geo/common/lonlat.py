@@ -12,7 +12,7 @@ import numpy as np
 from geo.common import crs
 from geo.common.errors import InvalidInput
 
-VN_WEST, VN_SOUTH, VN_EAST, VN_NORTH = 102.0, 8.0, 117.9, 23.5  # incl. Trường Sa
+VN_WEST, VN_SOUTH, VN_EAST, VN_NORTH = 102.0, 6.0, 117.9, 23.5  # incl. Trường Sa
 
 
 def validate_lonlat(lon: float, lat: float, *, field_prefix: str = "") -> None:
@@ -52,18 +52,25 @@ def _in_extent(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 def _refuse_swapped(x: np.ndarray, y: np.ndarray, lon: np.ndarray, lat: np.ndarray,
                     epsg: int) -> None:
+    """Refuse input whose easting and northing were given the wrong way round: a single
+    position, or most of the positions (a file written in the wrong order), lie outside
+    Vietnam as given and inside it swapped. A few such positions among many are only
+    points outside Vietnam, and are answered as such."""
     outside = np.flatnonzero(~_in_extent(lon, lat))
-    if not len(outside):
+    if not len(outside) or 2 * len(outside) <= len(x) and len(x) > 1:
         return
-    i = int(outside[0])
-    slon, slat = crs.to_wgs84(y[i:i + 1], x[i:i + 1], epsg)
-    if _in_extent(slon, slat)[0]:
-        raise InvalidInput(
-            f"coordinates: easting and northing look swapped at position {i}: in "
-            f"EPSG:{epsg} ({x[i]:.1f}, {y[i]:.1f}) lies at lon {lon[i]:.4f}, lat {lat[i]:.4f}, "
-            f"outside Vietnam, while ({y[i]:.1f}, {x[i]:.1f}) lies in Vietnam (lon "
-            f"{slon[0]:.4f}, lat {slat[0]:.4f}); give the easting (x) first",
-            field="lat", detail={"index": i, "swapped": True})
+    slon, slat = crs.to_wgs84(y[outside], x[outside], epsg)
+    swapped = outside[_in_extent(slon, slat)]
+    if not len(swapped) or 2 * len(swapped) <= len(x) and len(x) > 1:
+        return
+    i = int(swapped[0])
+    k = int(np.flatnonzero(outside == i)[0])
+    raise InvalidInput(
+        f"coordinates: easting and northing look swapped at position {i}: in "
+        f"EPSG:{epsg} ({x[i]:.1f}, {y[i]:.1f}) lies at lon {lon[i]:.4f}, lat {lat[i]:.4f}, "
+        f"outside Vietnam, while ({y[i]:.1f}, {x[i]:.1f}) lies in Vietnam (lon "
+        f"{slon[k]:.4f}, lat {slat[k]:.4f}); give the easting (x) first",
+        field="lat", detail={"index": i, "swapped": True})
 
 
 __all__ = ["VN_EAST", "VN_NORTH", "VN_SOUTH", "VN_WEST", "to_lonlat", "validate_lonlat"]

@@ -231,4 +231,4 @@ def test_soak__four_vn2000_batches_of_50000_points_three_rounds(db_url, index):
             assert len(rows) == 50_000
             inside = shapely.contains_xy(shapely.union_all(index.territory.geoms),
                                          *np.array(points).T)
-            assert sum(row["in_vietnam"] == "true" for row in rows) == int(inside.sum())
+            assert sum(row["surface"] == "land" for row in rows) == int(inside.sum())
