@@ -75,8 +75,10 @@ def test_sea__12_nm_edge_of_the_baseline(index, segment, offset_m, inside):
     reference = _distance_to_baseline(lon, lat)
     assert reference == pytest.approx(offset_m, abs=1.0)  # the probe is where it is meant
     [answer] = check_points(index, np.array([lon]), np.array([lat]))
-    assert answer.in_vietnam is False  # open sea: no land, no commune
     assert answer.in_sea_border_area is inside, (segment, reference)
+    # the territorial sea is Vietnam's (Law 06/2003 Art 1); past it, no state's territory
+    assert answer.in_vietnam is inside and answer.commune is None
+    assert answer.surface == ("territorial_sea" if inside else None)
 
 
 def test_sea__probes_are_seaward_of_the_baseline(index):
