@@ -8,6 +8,7 @@ No test may be skipped: a skip fails the run, so a missing database can never pa
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -49,6 +50,14 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"FAILED: {len(_skipped)} test(s) were skipped; skips are not allowed here: "
             + ", ".join(_skipped[:10]), red=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _release_memory():
+    """After each module: collect what its apps, indexes and clients left in cycles, so the
+    suite's memory stays that of one module, not the sum of all."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

@@ -172,10 +172,15 @@ class LiveIndex:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop refreshing and let the index go (a worker or a test's app that has shut
+        down must not keep ~1 GB of prepared geometry alive)."""
         self._stop.set()
         self._wake.set()
         if self._thread:
             self._thread.join(timeout=5)
+        with self._lock:
+            self._index = None
+        self._healthy = False
 
     def _run(self) -> None:
         while not self._stop.is_set():
