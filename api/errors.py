@@ -8,6 +8,7 @@ import math
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo.common import errors as e
@@ -110,8 +111,17 @@ def document(app: FastAPI) -> None:
     app.openapi = openapi
 
 
+async def on_data_error(_: Request, exc: DataError) -> JSONResponse:
+    """A value PostgreSQL cannot take (a NUL byte in text, a number out of its range) that
+    no check caught first: the caller's input, so a 422, never a 500."""
+    reason = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+    return JSONResponse(error_body("invalid_input", f"a value is not acceptable: {reason}"),
+                        422)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(e.GeoError, on_domain_error)
+    app.add_exception_handler(DataError, on_data_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected)

@@ -19,6 +19,7 @@ from api.deps import SettingsDep
 from api.routers import zone_input
 from geo.common.security import Principal, Role
 from geo.common.timeutil import parse_instant
+from geo.common.zones import ZoneKind
 from geo.intake import IntakeLimits
 from geo.store.zones import registry
 
@@ -76,11 +77,13 @@ def retire(zone_id: ZoneId, body: RetirementIn, principal: Writer, engine: Engin
 
 @router.get("")
 async def list_zones(principal: Reader, engine: Engine,
-                     province: Annotated[str | None, Query()] = None,
-                     kind: Annotated[str | None, Query()] = None,
+                     province: Annotated[str | None, Query(
+                         pattern=r"^[0-9]{2}$", description="province code, e.g. 20")] = None,
+                     kind: Annotated[ZoneKind | None, Query()] = None,
                      active_at: Annotated[str | None, Query()] = None,
                      limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> dict:
     """Current versions of registered zones (in force at ``active_at`` when given)."""
+    kind = kind.value if kind else None
     zones = await run_in_threadpool(registry.list_zones, engine, province=province, kind=kind,
                                     active_at=parse_instant(active_at, field="active_at"),
                                     limit=limit)
