@@ -92,7 +92,8 @@ def test_belt_decision_half_in_china__applies_only_in_the_belt(conn):
     answers = check_points(index, np.array([p[0] for p in points]),
                            np.array([p[1] for p in points]), T0 + 2 * H)
     hits = [[d["number"] for d in a.decisions] for a in answers]
-    assert hits == [[], [], [number]]
+    # this decision only (other tests of the run record decisions at Lũng Cú too)
+    assert [number in h for h in hits] == [False, False, True]
     assert [a.in_border_belt for a in answers] == [False, False, True]
     assert answers[1].border_distance_m == pytest.approx(1903, abs=5)
 
