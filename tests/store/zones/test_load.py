@@ -42,15 +42,20 @@ def test_load__derived_border_communes_by_neighbour(conn, loaded):
 
 
 def test_load__gates_have_no_invented_coordinates(conn, loaded):
-    assert count(conn, "gate WHERE location IS NOT NULL") == 0
+    # the loader gives no gate a location: every location there is was recorded by a person
+    # (other tests of the run record some, through the gate location API)
+    assert count(conn, "gate WHERE location IS NOT NULL AND id NOT IN "
+                       "(SELECT gate_id FROM gate_location)") == 0
     mong_cai = conn.execute(text("SELECT gate_type, neighbour_iso3, paired_gate FROM gate "
                                  "WHERE name = 'Móng Cái'")).one()
     assert tuple(mong_cai) == ("international", "CHN", "Đông Hưng")
 
 
 def test_load__second_run_changes_nothing(engine, loaded):
-    report = Loader(engine, DATA_DIR, log=lambda _: None).run()
-    assert report.counts == loaded
+    loader = Loader(engine, DATA_DIR, log=lambda _: None)
+    before = loader.counts()  # now: other tests of the run may have added their own rows
+    report = loader.run()
+    assert report.counts == before
     assert all(step.get("skipped") for step in report.steps.values())
 
 
