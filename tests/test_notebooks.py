@@ -16,6 +16,7 @@ from api.notebook import notebook_settings, project_root
 from geo.common.timeutil import HANOI
 from tests.api.decisions.decision_support import auth as officer_auth
 from tests.api.decisions.decision_support import (
+    client,  # noqa: F401 - a fixture
     decision_body,
     extension_body,
     path,
