@@ -12,6 +12,7 @@ rendering in ``PointAnswer`` and ``geo.batch.output``.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 
@@ -20,7 +21,8 @@ import shapely
 
 from geo.common import crs
 from geo.common.zones import ZoneKind
-from geo.location.index import ZoneIndex, lowest_per_point
+from geo.location.border import as_multipolygon, geodesic_buffer, lines_of
+from geo.location.index import Layer, ZoneIndex, lowest_per_point
 from geo.location.surface import surfaces
 
 #: Near the line, the side of the border is decided by the exact communes alone.
@@ -166,7 +168,7 @@ def _decision_pairs(index: ZoneIndex, pts, when):
         yield p, index.decisions.features[f]
 
 
-def _overridden(index: ZoneIndex, when: np.datetime64) -> set[str]:
+def overridden_communes(index: ZoneIndex, when: np.datetime64) -> set[str]:
     """Communes whose belt is set by an instrument in force at ``when``: there the
     instrument's belt replaces the default strip entirely (GEO-BELT-04)."""
     layer = index.belt
@@ -204,7 +206,7 @@ def _belt_rows(index: ZoneIndex, pts, when, codes: np.ndarray) -> np.ndarray:
     pidx, fidx = index.belt.hits(pts, when)
     if not len(pidx):
         return out
-    overridden = _overridden(index, when[0])
+    overridden = overridden_communes(index, when[0])
     feats = index.belt.features
     for p, f in zip(pidx.tolist(), fidx.tolist(), strict=True):
         props = feats[f].props
@@ -215,6 +217,140 @@ def _belt_rows(index: ZoneIndex, pts, when, codes: np.ndarray) -> np.ndarray:
             continue
         out[p] = f
     return out
+
+
+# -- the same rules for routes ---------------------------------------------------------------
+def route_cuts(index: ZoneIndex) -> dict[str, dict[int, object]]:
+    """Where a point inside a belt or land border row is not answered with that row, per
+    row (``{"belt": {row: area}, "land_border": {row: area}}``, lon/lat): routes
+    (``geo.location.routes``) cut these areas out of the rows they cross, so a route is in a
+    row exactly where its points are. The areas come from the rules above:
+
+    - a row belongs to one commune, and where a commune of lower code overlaps it the
+      point is that commune's (``commune_codes``; ``_belt_rows``, ``land_border_rows``);
+    - a belt row outside every commune holds land of Vietnam only beyond
+      ``NEAR_BORDER_M`` of the line (``answer_columns``: near the line, the exact communes
+      alone say Vietnam).
+
+    The instrument's override (``overridden_communes``) depends on the instant and is
+    applied per passage. Made once per index (cached in ``ZoneIndex.grids``)."""
+    cache = index.grids
+    found = cache.get("route_cuts")
+    if found is not None:
+        return found
+    with CACHE_LOCK:
+        if "route_cuts" not in cache:
+            # most new data versions are a decision or a zone: the rows, communes and
+            # line are those of the last index, and so are its cuts
+            key = _inputs_key(index)
+            if key not in _CUTS_MADE:
+                _CUTS_MADE[key] = _make_route_cuts(index)
+                while len(_CUTS_MADE) > 4:
+                    _CUTS_MADE.pop(next(iter(_CUTS_MADE)))
+            cache["route_cuts"] = _CUTS_MADE[key]
+        return cache["route_cuts"]
+
+
+#: ``route_cuts`` made, by ``_inputs_key`` (the last few; guarded by ``CACHE_LOCK``)
+_CUTS_MADE: dict[bytes, dict[str, dict[int, object]]] = {}
+
+
+def _inputs_key(index: ZoneIndex) -> bytes:
+    """A digest of what ``route_cuts`` reads: ids, validity, bounds and vertex counts of
+    the belt, land border and exact commune rows, and of the border line's pieces."""
+    digest = hashlib.blake2b(digest_size=20)
+    for layer in (index.belt, index.land_border, index.communes_exact):
+        digest.update("\0".join(map(str, layer.ids.tolist())).encode())
+        for array in (layer.starts, layer.ends, shapely.bounds(layer.geoms),
+                      shapely.get_num_coordinates(layer.geoms)):
+            digest.update(np.ascontiguousarray(array).tobytes())
+    digest.update("\0".join(str(f.props.get("commune_code")) for f in index.belt.features
+                            ).encode())
+    lines = index.border.lines
+    digest.update(np.ascontiguousarray(shapely.bounds(lines)).tobytes())
+    digest.update(np.ascontiguousarray(shapely.get_num_coordinates(lines)).tobytes())
+    return digest.digest()
+
+
+def _make_route_cuts(index: ZoneIndex) -> dict[str, dict[int, object]]:
+    belt_owners = [f.props.get("commune_code") or "" for f in index.belt.features]
+    belt = _owned_cuts(index, index.belt, belt_owners)
+    for row, area in _near_line_cuts(index, belt_owners).items():
+        belt[row] = shapely.union_all([belt[row], area]) if row in belt else area
+    return {"belt": belt,
+            "land_border": _owned_cuts(index, index.land_border,
+                                       [f.id for f in index.land_border.features])}
+
+
+def _owned_cuts(index: ZoneIndex, layer: Layer, owners: list[str]) -> dict[int, object]:
+    """Per row of ``layer`` owned by a commune, the part of it inside exact communes of
+    lower code valid at some time the row is (a point there is theirs)."""
+    communes = index.communes_exact
+    if not len(layer) or not len(communes):
+        return {}
+    # unprepared copies: the query prepares its input, and the shared geometries are
+    # prepared for point tests only (``geo.location.index._prepare_for_threads``)
+    rows = shapely.transform(layer.geoms, lambda xy: xy)
+    r, c = communes.tree.query(rows, predicate="intersects")
+    pairs = np.array([(i, j) for i, j in zip(r.tolist(), c.tolist(), strict=True)
+                      if owners[i] and communes.ids[j] < owners[i]
+                      and communes.starts[j] < layer.ends[i]
+                      and layer.starts[i] < communes.ends[j]], dtype=np.int64).reshape(-1, 2)
+    i, j = pairs[:, 0], pairs[:, 1]
+    inner = shapely.relate_pattern(rows[i], communes.geoms[j], "T********")  # interiors meet
+    i, j = i[inner], j[inner]
+    cuts = {}
+    for row in np.unique(i).tolist():
+        area = _beyond_noise(shapely.intersection(
+            rows[row], shapely.union_all(communes.geoms[j[i == row]])))
+        if area is not None:
+            cuts[row] = area
+    return cuts
+
+
+#: Overlaps thinner than this (degrees, ~1 m) are noise along shared commune edges, below
+#: the data's precision: routes do not cut them (a route's passage would break there).
+SLIVER_DEG = 1e-5
+
+
+def _wide(parts: np.ndarray) -> np.ndarray:
+    """True for the polygons among ``parts`` wider than ``SLIVER_DEG``."""
+    out = shapely.get_type_id(parts) == 3
+    out[out] = ~shapely.is_empty(shapely.buffer(parts[out], -SLIVER_DEG / 2))
+    return out
+
+
+def _beyond_noise(geom):
+    """The polygons of ``geom`` wider than ``SLIVER_DEG`` (a MultiPolygon), or None."""
+    parts = shapely.get_parts(geom)
+    wide = parts[_wide(parts)]
+    return as_multipolygon(shapely.union_all(wide)) if len(wide) else None
+
+
+def _near_line_cuts(index: ZoneIndex, owners: list[str]) -> dict[int, object]:
+    """Per belt row outside every commune, its part within ``NEAR_BORDER_M`` of the line."""
+    lines, cuts = index.border.lines, {}
+    if not len(lines):
+        return cuts
+    margin = 2 * NEAR_BORDER_M / 90_000  # degrees, generously
+    for i, owner in enumerate(owners):
+        if owner:
+            continue
+        row = index.belt.geoms[i]
+        box = np.asarray(row.bounds) + np.array([-margin, -margin, margin, margin])
+        clipped = shapely.clip_by_rect(lines[index.border.line_tree.query(shapely.box(*box))],
+                                       *box)
+        parts = shapely.get_parts(clipped)
+        parts = parts[(shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)]
+        if not len(parts):
+            continue
+        strip = geodesic_buffer(lines_of(shapely.line_merge(shapely.union_all(parts))),
+                                NEAR_BORDER_M)
+        area = _beyond_noise(shapely.intersection(shapely.transform(row, lambda xy: xy),
+                                                  strip))
+        if area is not None:
+            cuts[i] = area
+    return cuts
 
 
 def answer_columns(index: ZoneIndex, lon: np.ndarray, lat: np.ndarray, when: np.ndarray,

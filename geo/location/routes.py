@@ -17,6 +17,7 @@ from shapely.geometry import LineString, MultiLineString
 
 from geo.common.crs import GEOD
 from geo.common.errors import InvalidInput, PayloadTooLarge
+from geo.location.answer_rules import overridden_communes, route_cuts
 from geo.location.index import DECISION, LAYERS, ZONE, Feature, Layer, ZoneIndex, as_utc64
 
 #: (layer attribute, zone kind) pairs a route is checked against (kind None: per feature),
@@ -165,17 +166,30 @@ def time_at(track: Track, along_m: np.ndarray, *, ending: bool = False
 def passages(index: ZoneIndex, track: Track, at: datetime,
              layers: tuple = ROUTE_LAYERS) -> list[Passage]:
     """Every stretch of the route inside a zone that is in force when it is entered
-    (``layers``: ``route_layers(cleared)`` for a caller's answer)."""
+    (``layers``: ``route_layers(cleared)`` for a caller's answer).
+
+    The route is in a belt or land border row exactly where its points are
+    (``geo.location.answer_rules``): the areas of ``route_cuts`` are cut out of the rows, and
+    a default belt row is not entered where an instrument's belt replaces it then."""
+    cuts = route_cuts(index)
     found: list[Passage] = []
     for attr, kind in layers:
-        found.extend(_layer_passages(getattr(index, attr), kind, track, at))
+        skip = None
+        if attr == "belt":
+            def skip(f: int, moment: np.datetime64, feats=index.belt.features) -> bool:
+                props = feats[f].props
+                return bool(props["is_default"]) and props.get("commune_code") in \
+                    overridden_communes(index, moment)
+        found.extend(_layer_passages(getattr(index, attr), kind, track, at,
+                                     cuts=cuts.get(attr), skip=skip))
     found.sort(key=lambda p: (p.entry_along_m, p.kind))
     return found
 
 
-def _pieces(layer: Layer, track: Track):
+def _pieces(layer: Layer, track: Track, cuts: dict[int, object] | None = None):
     """Route segments cut by the layer's tiles: (feature, entry, exit, along_a, along_b,
-    length_m) arrays, with entry/exit ordered along the route."""
+    length_m) arrays, with entry/exit ordered along the route; ``cuts`` (per feature, an
+    area where the route is not in it) are cut out of the pieces."""
     tiles = layer.tiles()
     si, ti = tiles.tree.query(track.segments)
     if not len(si):
@@ -186,6 +200,10 @@ def _pieces(layer: Layer, track: Track):
     if not len(idx):
         return None
     seg, feat = si[idx], tiles.owner[ti[idx]]
+    if cuts:
+        a, b, seg, feat = _cut_away(a, b, seg, feat, cuts)
+        if not len(feat):
+            return None
     origin, d = track.seg_a[seg], track.seg_b[seg] - track.seg_a[seg]
     norm = np.maximum((d * d).sum(axis=1), 1e-30)
     fa, fb = ((a - origin) * d).sum(axis=1) / norm, ((b - origin) * d).sum(axis=1) / norm
@@ -214,10 +232,32 @@ def _cut(segments: np.ndarray, tiles: np.ndarray, offset: int):
             shapely.get_coordinates(shapely.get_point(parts, -1)).reshape(-1, 2), idx + offset)
 
 
-def _layer_passages(layer: Layer, kind: str | None, track: Track, at) -> list[Passage]:
+def _cut_away(a, b, seg, feat, cuts: dict[int, object]):
+    """The pieces ``a``-``b`` (on segments ``seg``, in features ``feat``) less the area
+    ``cuts[feature]`` of their feature: what is left of each, as pieces of the same arrays."""
+    hit = np.isin(feat, np.fromiter(cuts, dtype=feat.dtype, count=len(cuts)))
+    if not hit.any():
+        return a, b, seg, feat
+    k = np.flatnonzero(hit)
+    lines = shapely.linestrings(np.stack([a[k], b[k]], axis=1))
+    left = shapely.difference(lines, np.array([cuts[f] for f in feat[k].tolist()],
+                                              dtype=object))
+    parts, j = shapely.get_parts(left, return_index=True)
+    keep = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
+    parts, src = parts[keep], k[j[keep]]
+    pa = shapely.get_coordinates(shapely.get_point(parts, 0)).reshape(-1, 2)
+    pb = shapely.get_coordinates(shapely.get_point(parts, -1)).reshape(-1, 2)
+    return (np.concatenate([a[~hit], pa]), np.concatenate([b[~hit], pb]),
+            np.concatenate([seg[~hit], seg[src]]), np.concatenate([feat[~hit], feat[src]]))
+
+
+def _layer_passages(layer: Layer, kind: str | None, track: Track, at, *,
+                    cuts: dict[int, object] | None = None, skip=None) -> list[Passage]:
+    """Passages through ``layer``'s features in force when entered; ``cuts`` as
+    ``_pieces``; ``skip(feature, moment)`` True drops a passage entered at ``moment``."""
     if not len(layer):
         return []
-    cut = _pieces(layer, track)
+    cut = _pieces(layer, track, cuts)
     if cut is None:
         return []
     feat, a, b, along_a, along_b, length = cut
@@ -227,7 +267,7 @@ def _layer_passages(layer: Layer, kind: str | None, track: Track, at) -> list[Pa
         [entry_t] = time_at(track, np.array([along_a[run[0]]]))
         [exit_t] = time_at(track, np.array([along_b[run[-1]]]), ending=True)
         moment = as_utc64(entry_t or at, None)
-        if not layer.starts[f] <= moment < layer.ends[f]:
+        if not layer.starts[f] <= moment < layer.ends[f] or (skip and skip(f, moment)):
             continue
         out.append(Passage(
             kind=kind or layer.features[f].props["kind"], feature=layer.features[f],

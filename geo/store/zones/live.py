@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from geo.batch import check as batch
 from geo.common.errors import StoreUnavailable
+from geo.location.answer_rules import route_cuts
 from geo.location.footprint import DEFAULT_SPEC, FootprintSpec
 from geo.location.index import ZoneIndex
 from geo.store.zones import snapshot
@@ -48,8 +49,10 @@ def _libpq_dsn(engine: Engine) -> str:
 
 def warm(index: ZoneIndex) -> None:
     """Prepare, before the index is swapped in, what requests would otherwise build on
-    first use: the index's own structures (``ZoneIndex.prepare``), the batch grid for now."""
+    first use: the index's own structures (``ZoneIndex.prepare``), the areas routes cut
+    from belt and land border rows (``route_cuts``), the batch grid for now."""
     index.prepare()
+    route_cuts(index)
     batch.epoch(index)
 
 
