@@ -120,16 +120,21 @@ class Lookups:
 
 
 def lookups(index: ZoneIndex) -> Lookups:
-    """The index's ``Lookups``, made once per index (cached in ``ZoneIndex.grids``). Once
-    made, read without the lock, which a batch holds while it builds a grid."""
+    """The index's ``Lookups``, made once per index (``once_per_index``)."""
+    return once_per_index(index, "lookups", Lookups.of)
+
+
+def once_per_index(index: ZoneIndex, name: str, make):
+    """``make(index)``, made once per index and kept in ``ZoneIndex.grids`` as ``name``.
+    Once made, read without the lock, which a batch holds while it builds a grid."""
     cache = index.grids
-    found = cache.get("lookups")
+    found = cache.get(name)
     if found is not None:
         return found
     with CACHE_LOCK:
-        if "lookups" not in cache:
-            cache["lookups"] = Lookups.of(index)
-        return cache["lookups"]
+        if name not in cache:
+            cache[name] = make(index)
+        return cache[name]
 
 
 def _column(values: list, dtype) -> np.ndarray:
@@ -233,22 +238,19 @@ def route_cuts(index: ZoneIndex) -> dict[str, dict[int, object]]:
       alone say Vietnam).
 
     The instrument's override (``overridden_communes``) depends on the instant and is
-    applied per passage. Made once per index (cached in ``ZoneIndex.grids``)."""
-    cache = index.grids
-    found = cache.get("route_cuts")
-    if found is not None:
-        return found
-    with CACHE_LOCK:
-        if "route_cuts" not in cache:
-            # most new data versions are a decision or a zone: the rows, communes and
-            # line are those of the last index, and so are its cuts
-            key = _inputs_key(index)
-            if key not in _CUTS_MADE:
-                _CUTS_MADE[key] = _make_route_cuts(index)
-                while len(_CUTS_MADE) > 4:
-                    _CUTS_MADE.pop(next(iter(_CUTS_MADE)))
-            cache["route_cuts"] = _CUTS_MADE[key]
-        return cache["route_cuts"]
+    applied per passage. Made once per index (``once_per_index``)."""
+    return once_per_index(index, "route_cuts", _route_cuts_of)
+
+
+def _route_cuts_of(index: ZoneIndex) -> dict[str, dict[int, object]]:
+    """Most new data versions are a decision or a zone: the rows, communes and line are
+    those of an earlier index, and so are its cuts (called under ``CACHE_LOCK``)."""
+    key = _inputs_key(index)
+    if key not in _CUTS_MADE:
+        _CUTS_MADE[key] = _make_route_cuts(index)
+        while len(_CUTS_MADE) > 4:
+            _CUTS_MADE.pop(next(iter(_CUTS_MADE)))
+    return _CUTS_MADE[key]
 
 
 #: ``route_cuts`` made, by ``_inputs_key`` (the last few; guarded by ``CACHE_LOCK``)
