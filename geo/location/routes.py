@@ -232,6 +232,10 @@ def _cut(segments: np.ndarray, tiles: np.ndarray, offset: int):
             shapely.get_coordinates(shapely.get_point(parts, -1)).reshape(-1, 2), idx + offset)
 
 
+#: Pieces left by ``_cut_away`` shorter than this (degrees, ~1 mm) are dropped.
+REMNANT_DEG = 1e-8
+
+
 def _cut_away(a, b, seg, feat, cuts: dict[int, object]):
     """The pieces ``a``-``b`` (on segments ``seg``, in features ``feat``) less the area
     ``cuts[feature]`` of their feature: what is left of each, as pieces of the same arrays."""
@@ -243,7 +247,10 @@ def _cut_away(a, b, seg, feat, cuts: dict[int, object]):
     left = shapely.difference(lines, np.array([cuts[f] for f in feat[k].tolist()],
                                               dtype=object))
     parts, j = shapely.get_parts(left, return_index=True)
-    keep = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
+    # where the area's edge meets the row's edge, what is left can be a remnant of a
+    # few nanodegrees: nothing of the row a point could be told apart in
+    keep = ((shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
+            & (shapely.length(parts) > REMNANT_DEG))
     parts, src = parts[keep], k[j[keep]]
     pa = shapely.get_coordinates(shapely.get_point(parts, 0)).reshape(-1, 2)
     pb = shapely.get_coordinates(shapely.get_point(parts, -1)).reshape(-1, 2)
