@@ -17,6 +17,7 @@ in Vietnamese and European locales write them), in which case a decimal comma in
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
 import re
@@ -27,8 +28,10 @@ from datetime import datetime
 import numpy as np
 
 from geo.batch.refusals import Refusals, RowError
+from geo.common.blocks import check_utf8
 from geo.common.crs import VN2000_GEOGRAPHIC, WGS84
 from geo.common.errors import InvalidInput
+from geo.common.heap import collector_paused
 from geo.common.limits import check_batch
 from geo.common.lonlat import VN_EAST, VN_NORTH, VN_SOUTH, VN_WEST, to_lonlat, validate_lonlat
 from geo.common.safejson import loads
@@ -68,9 +71,10 @@ def parse(data: bytes, content_type: str | None, *, max_points: int, epsg: int =
     if kind and kind not in CSV_TYPES + GEOJSON_TYPES:
         raise InvalidInput(f"content-type: {kind!r} is not accepted; send text/csv "
                            "(id,lon,lat[,time]) or application/geo+json", field="content-type")
-    if kind in GEOJSON_TYPES or (not kind and data.lstrip()[:1] == b"{"):
-        return parse_geojson(data, max_points=max_points, epsg=epsg, default_at=default_at)
-    return parse_csv(data, max_points=max_points, epsg=epsg, default_at=default_at)
+    read = parse_geojson if kind in GEOJSON_TYPES or (
+        not kind and data[:64].lstrip()[:1] == b"{") else parse_csv
+    with collector_paused():  # rows and documents hold no cycles (geo.common.heap)
+        return read(data, max_points=max_points, epsg=epsg, default_at=default_at)
 
 
 # -- CSV ------------------------------------------------------------------------------
@@ -97,42 +101,65 @@ def parse_csv(data: bytes, *, max_points: int, epsg: int = WGS84,
     """``id,lon,lat[,time]`` rows (a header line naming the columns is optional; blank
     lines are skipped). ``time``: ISO-8601, no offset = Hanoi time; empty = ``default_at``."""
     try:
-        text = data.decode("utf-8-sig")
+        check_utf8(data)  # pandas reads the bytes; no 50 MB text is made in one call
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"body: not UTF-8 text: {exc}", field="body") from None
-    if not text.strip():
+    data = data.removeprefix(codecs.BOM_UTF8)
+    if not data or data.isspace():
         raise InvalidInput("body: no points (expected CSV rows id,lon,lat[,time])", field="body")
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    end = data.find(b"\n")
+    first_line = data[:end if end >= 0 else len(data)].decode().rstrip("\r")
     sep = separator(first_line)
     names, has_header = _header(first_line, sep)
-    check_batch(text.count("\n") + (not text.endswith("\n")) - has_header, max_points)
-    frame = _read_csv(text, names, has_header, sep).fillna("")
-    line = np.arange(len(frame)) + 1 + has_header
-    keep = (frame != "").any(axis=1).to_numpy()
-    frame, line = frame[keep], line[keep]
-    check_batch(len(frame), max_points)
+    check_batch(data.count(b"\n") + (not data.endswith(b"\n")) - has_header, max_points)
+    columns, line = _columns(_read_csv(data, names, has_header, sep), has_header)
+    check_batch(len(line), max_points)
 
     def where(i: int) -> str:
         return f"line {line[i]}"
 
-    refused = Refusals(len(frame), where)
-    lon = _numbers(frame["lon"].to_numpy(), "lon", refused, decimal_comma=sep == ";")
-    lat = _numbers(frame["lat"].to_numpy(), "lat", refused, decimal_comma=sep == ";")
-    ids = frame["id"].to_numpy(dtype=object) if "id" in frame else line.astype(str).astype(object)
-    times = frame["time"].to_numpy(dtype=object) if "time" in frame else None
-    return _finish(ids, lon, lat, times, epsg, default_at, refused)
+    refused = Refusals(len(line), where)
+    lon = _numbers(columns["lon"], "lon", refused, decimal_comma=sep == ";")
+    lat = _numbers(columns["lat"], "lat", refused, decimal_comma=sep == ";")
+    ids = columns["id"] if "id" in columns else line.astype(str).astype(object)
+    return _finish(ids, lon, lat, columns.get("time"), epsg, default_at, refused)
 
 
-def _read_csv(text: str, names: list[str], has_header: bool, sep: str = ","):
-    """Every field as text (pandas' C parser); a row with too many fields is refused."""
+def _columns(chunks, has_header: bool) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The non-blank rows of the chunks (data frames of text), as one object array per
+    column, and each row's line in the file. Chunk by chunk, so no single call holds the GIL
+    over a million rows."""
+    parts: dict[str, list[np.ndarray]] = {}
+    lines, first = [], 1 + has_header
+    for frame in chunks:
+        frame = frame.fillna("")
+        keep = (frame != "").any(axis=1).to_numpy()
+        lines.append(np.flatnonzero(keep) + first)
+        first += len(frame)
+        for name in frame.columns:
+            parts.setdefault(name, []).append(frame[name].to_numpy(dtype=object)[keep])
+    columns = {name: np.concatenate(arrays) for name, arrays in parts.items()}
+    return columns, np.concatenate(lines) if lines else np.empty(0, dtype=np.int64)
+
+
+#: Rows per call into pandas' C reader, which holds the GIL while it makes a chunk's
+#: strings: ~0.2 s for its default chunk of a million-point batch, ~15 ms for this many.
+READ_CHUNK_ROWS = 50_000
+
+
+def _read_csv(data: bytes, names: list[str], has_header: bool, sep: str = ","):
+    """Every field as text (pandas' C parser), ``READ_CHUNK_ROWS`` rows at a time; a row
+    with too many fields is refused."""
     import pandas as pd
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # extra fields in row 1
-            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                               header=None, names=names, skiprows=int(has_header),
-                               skip_blank_lines=False, index_col=False, engine="c", sep=sep)
+            with pd.read_csv(io.BytesIO(data), encoding="utf-8", dtype=str, keep_default_na=False,
+                             header=None, names=names, skiprows=int(has_header),
+                             skip_blank_lines=False, index_col=False, engine="c", sep=sep,
+                             chunksize=READ_CHUNK_ROWS) as chunks:
+                yield from chunks
     except pd.errors.ParserWarning:
         first = 1 + has_header
         raise InvalidInput(f"line {first}: more fields than the {len(names)} columns "
@@ -162,8 +189,8 @@ def _numbers(raw: np.ndarray, name: str, refused: Refusals, *,
         return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
 
     # in slices: one to_numeric over a million strings holds the GIL for ~0.4 s
-    values = np.concatenate([numeric(raw[i:i + 100_000]) for i in range(0, len(raw), 100_000)]
-                            or [np.empty(0)])
+    values = np.concatenate([numeric(raw[i:i + READ_CHUNK_ROWS])
+                             for i in range(0, len(raw), READ_CHUNK_ROWS)] or [np.empty(0)])
     for i in np.flatnonzero(np.isnan(values)).tolist():
         text = str(raw[i]).strip()
         problem = "missing" if not text else (f"{text!r} is not a number" if text.lower()
@@ -194,11 +221,15 @@ def parse_geojson(data: bytes, *, max_points: int, epsg: int = WGS84,
         return f"features[{i}]"
 
     refused = Refusals(len(features), where)
-    for i, feature in enumerate(features):
+    for i in range(len(features)):
+        # each feature let go once read: freeing the whole document at once would hold the
+        # GIL for ~0.3 s (half a million features)
+        feature, features[i] = features[i], None
         try:
             ids[i], xy[i], times[i] = _feature(i, feature)
         except InvalidInput as exc:
             refused.add_error(i, exc)
+    del doc, features, feature
     has_time = any(t for t in times)
     return _finish(ids, xy[:, 0], xy[:, 1], times if has_time else None, epsg, default_at,
                    refused)
@@ -262,17 +293,17 @@ def _validate(lon: np.ndarray, lat: np.ndarray, refused: Refusals, prefix: str) 
 
 def _instants(times: np.ndarray, default_at: datetime | None,
               refused: Refusals) -> np.ndarray:
-    """One UTC datetime64[us] per row: each distinct text parsed once (empty: default)."""
+    """One UTC datetime64[us] per row: each distinct text parsed once (empty: default).
+    Distinct texts are found by a dict in a Python loop, which other threads can interrupt
+    (sorting a million strings in numpy is one call holding the GIL for ~0.3 s)."""
     from geo.common.timeutil import now
 
     fallback = as_utc64(default_at or now(), None)
-    texts = np.asarray([str(t).strip() if t is not None else "" for t in times], dtype=object)
-    uniq, first, inverse = np.unique(texts.astype(str), return_index=True,
-                                     return_inverse=True)
-    stamps = np.empty(len(uniq), dtype="datetime64[us]")
-    inverse = inverse.ravel()
-    for k in np.argsort(first).tolist():  # in file order
-        text = uniq[k]
+    seen: dict[str, int] = {}
+    inverse = np.fromiter((seen.setdefault(str(t).strip() if t is not None else "", len(seen))
+                           for t in times), dtype=np.int64, count=len(times))
+    stamps = np.empty(len(seen), dtype="datetime64[us]")
+    for k, text in enumerate(seen):  # in file order
         try:
             stamps[k] = as_utc64(parse_instant(text), None) if text else fallback
         except InvalidInput:

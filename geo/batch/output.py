@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from itertools import repeat
+from itertools import islice, repeat
 from json.encoder import encode_basestring
 
 import numpy as np
@@ -84,6 +84,18 @@ def _runs(batch: PointBatch) -> list[tuple[int, RowError | None]]:
     positions = batch.positions if batch.positions is not None else np.arange(len(batch))
     stops = np.searchsorted(positions, [e.position for e in batch.refused]).tolist()
     return [*zip(stops, batch.refused, strict=True), (len(batch), None)]
+
+
+#: Lines formatted per C call. ``"".join(map(LINE.__mod__, rows))`` runs no bytecode, so it
+#: holds the GIL to the end: ~40 ms for 10,000 NDJSON lines; slices let other threads in.
+LINES_PER_CALL = 1_000
+
+
+def _lines(template: str, rows, count: int) -> str:
+    """``template % row`` for each of the ``count`` rows, joined."""
+    line = template.__mod__
+    return "".join(["".join(map(line, islice(rows, LINES_PER_CALL)))
+                    for _ in range(0, count, LINES_PER_CALL)])
 
 
 def _instant_texts(when: np.ndarray) -> list[str]:
@@ -185,7 +197,7 @@ class JsonRows:
             _by_identity(self._zones, cols["zones"].tolist()), repeat(self.source, len(lon)),
             _by_identity(self._decisions, cols["decisions"].tolist()),
             flag("in_sea_border_area"), _cached(text, cols["surface"].tolist()), strict=True)
-        return "".join(map(self.LINE.__mod__, rows))
+        return _lines(self.LINE, rows, len(lon))
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
@@ -251,4 +263,4 @@ class CsvRows:
             _by_identity(self._zones, cols["zones"].tolist()), cols["decision_count"].tolist(),
             _by_identity(self._decisions, cols["decisions"].tolist()),
             flag("in_sea_border_area"), text("surface"), repeat("", len(lon)), strict=True)
-        return "".join(map(self.LINE.__mod__, rows))
+        return _lines(self.LINE, rows, len(lon))

@@ -19,6 +19,7 @@ import psycopg
 from sqlalchemy.engine import Engine, make_url
 
 from geo.batch import check as batch
+from geo.common import heap
 from geo.common.errors import StoreUnavailable
 from geo.location.answer_rules import route_cuts
 from geo.location.footprint import DEFAULT_SPEC, FootprintSpec
@@ -139,9 +140,11 @@ class LiveIndex:
             with self._lock:
                 self._index = index
                 self._healthy = True
+            log.info("zone index rebuilt at data version %s", index.version)
+            del current, index  # the old index may go now, before the heap is settled
+            heap.settle()  # the collector no longer walks this index (geo.common.heap)
             self.stale, self.stale_error, self._failed_version = False, None, None
             self.prepared.set()
-            log.info("zone index rebuilt at data version %s", index.version)
             return True
 
     def _build(self) -> ZoneIndex:
@@ -184,6 +187,7 @@ class LiveIndex:
         with self._lock:
             self._index = None
         self._healthy = False
+        heap.release()  # the collector may reclaim this index if a cycle holds it
 
     def _run(self) -> None:
         while not self._stop.is_set():
