@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, alias="BORDERZONE_PORT")
     index_poll_s: float = Field(default=5.0, alias="BORDERZONE_INDEX_POLL_S")
     max_body_bytes: int = Field(default=50 * 1024 * 1024, alias="BORDERZONE_MAX_BODY_BYTES")
+    #: JSON bodies other than a batch's (a route of the vertex limit with times: ~5 MB)
+    max_json_bytes: int = Field(default=10 * 1024 * 1024, alias="BORDERZONE_MAX_JSON_BYTES")
     max_vertices: int = Field(default=100_000, alias="BORDERZONE_MAX_VERTICES")
     max_batch_points: int = Field(default=1_000_000, alias="BORDERZONE_MAX_BATCH_POINTS")
     # work bounds per request, refused before the work starts (docs/performance.md)

@@ -11,10 +11,11 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import requires
+from api.json_route import SafeJsonRoute
 from geo.common.security import Principal, Role
 from geo.store.gates import locations as gate_locations
 
-router = APIRouter(prefix="/v1/gates", tags=["gates"])
+router = APIRouter(prefix="/v1/gates", tags=["gates"], route_class=SafeJsonRoute)
 Writer = Annotated[Principal, Depends(requires(Role.OFFICER))]
 Reader = Annotated[Principal, Depends(requires(Role.PLANNER, Role.OFFICER, Role.APPROVER))]
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request
 
 from api.auth import PrincipalDep, requires
+from api.json_route import SafeJsonRoute
 from api.schemas.gates import (
     CROSSING_EXAMPLE,
     CrossingIn,
@@ -35,7 +36,7 @@ from geo.gates.status import status_to_dict
 from geo.rules.crossings import load_crossings
 from geo.store.gates import repository as store
 
-router = APIRouter(prefix="/v1/gates", tags=["gates"])
+router = APIRouter(prefix="/v1/gates", tags=["gates"], route_class=SafeJsonRoute)
 crossings = APIRouter(prefix="/v1/crossings", tags=["gates"])
 Officer = Annotated[Principal, Depends(requires(Role.OFFICER))]
 GateId = Annotated[str, "gate id of the gate list, e.g. VN-GATE-004"]

@@ -10,7 +10,6 @@ border openings); planners read everything, scoped roles their provinces.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -20,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import requires
 from api.deps import SettingsDep
+from api.json_route import SafeJsonRoute, body_json
 from geo.common.errors import InvalidInput
 from geo.common.security import Principal, Role
 from geo.intake import IntakeLimits
@@ -27,7 +27,7 @@ from geo.store.surveys import repository as store
 from geo.surveys import diff, export, render, rules
 from geo.surveys.meta import SurveyMeta
 
-router = APIRouter(prefix="/v1/surveys", tags=["surveys"])
+router = APIRouter(prefix="/v1/surveys", tags=["surveys"], route_class=SafeJsonRoute)
 Surveyor = Annotated[Principal, Depends(requires(Role.SURVEYOR))]
 Approver = Annotated[Principal, Depends(requires(Role.APPROVER))]
 Reader = Annotated[Principal, Depends(requires(Role.PLANNER, Role.SURVEYOR, Role.OFFICER,
@@ -132,10 +132,8 @@ EDIT_BODY = {"requestBody": {"required": True, "content": {"application/json": {
 @router.patch("/{survey_id}", openapi_extra=EDIT_BODY)
 async def edit(survey_id: SurveyId, request: Request, principal: Surveyor, engine: Engine) -> dict:
     """Edit a draft's metadata; 409 past the draft (a correction is a new version)."""
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidInput("body: not JSON", field="body") from None
+    body = await body_json(request)
+    body = {} if body is None else body
     if not isinstance(body, dict):
         raise InvalidInput("body: a JSON object", field="body")
     return await run_in_threadpool(store.edit, engine, principal, survey_id, body)

@@ -11,7 +11,6 @@ GeoJSON geometry where the zone should lie (``reference_kind`` inside|at,
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from fastapi import Request
 from shapely.geometry import shape
 from starlette.concurrency import run_in_threadpool
 
+from api.json_route import body_json, decode_json
 from geo.common.errors import InvalidInput
 from geo.common.security import Principal
 from geo.intake import Intake, IntakeLimits, Reference, from_geojson, read_geometry
@@ -51,10 +51,10 @@ async def read_zone_request(request: Request, *, geometry_required: bool) -> Zon
         data = None
         if upload is not None and not isinstance(upload, str):
             data, fields["filename"] = await upload.read(), upload.filename
-        reference = _json_field(form.get("reference"), "reference")
+        reference = await _json_field(request, form.get("reference"), "reference")
         out = ZoneRequest(fields, data=data, reference=reference)
     else:
-        body = _json_field((await request.body()).decode("utf-8", "replace"), "body")
+        body = await body_json(request)
         if not isinstance(body, dict):
             raise InvalidInput("body: a JSON object", field="body")
         fields = {k: body.get(k) for k in TEXT_FIELDS if body.get(k) is not None}
@@ -66,13 +66,14 @@ async def read_zone_request(request: Request, *, geometry_required: bool) -> Zon
     return out
 
 
-def _json_field(text: Any, field: str) -> Any:
-    if text is None or text == "":
+async def _json_field(request: Request, text: Any, field: str) -> Any:
+    """A JSON text (a form field, the body) decoded as ``api.json_route`` decodes bodies:
+    off the event loop when large, deep nesting, NaN and lone surrogates refused (422)."""
+    if text is None or text == b"" or text == "":
         return None
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, TypeError):
-        raise InvalidInput(f"{field}: not JSON", field=field) from None
+    if not isinstance(text, str | bytes):
+        raise InvalidInput(f"{field}: not JSON (expected a JSON text)", field=field)
+    return await decode_json(request, text, field=field)
 
 
 def _reference(req: ZoneRequest) -> list[Reference]:

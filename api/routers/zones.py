@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import requires
 from api.deps import SettingsDep
+from api.json_route import SafeJsonRoute
 from api.routers import zone_input
 from geo.common.security import Principal, Role
 from geo.common.timeutil import parse_instant
@@ -23,7 +24,7 @@ from geo.common.zones import ZoneKind
 from geo.intake import IntakeLimits
 from geo.store.zones import registry
 
-router = APIRouter(prefix="/v1/zones", tags=["zones"])
+router = APIRouter(prefix="/v1/zones", tags=["zones"], route_class=SafeJsonRoute)
 Writer = Annotated[Principal, Depends(requires(Role.OFFICER))]
 Reader = Annotated[Principal, Depends(requires(Role.PLANNER, Role.OFFICER, Role.APPROVER))]
 ZONE_BODY = {"requestBody": {"required": True, "content": {

@@ -148,6 +148,44 @@ def test_health__answers_within_200ms_while_a_maximal_geojson_batch_is_computed(
     server.assert_alive()
 
 
+@pytest.fixture(scope="module")
+def big_json() -> bytes:
+    """A decision-shaped JSON body at 98 % of the JSON body limit: a FeatureCollection
+    ``area`` of ~100,000 points (it is refused, but only after it has been decoded)."""
+    feature = ('{"type":"Feature","geometry":{"type":"Point","coordinates":[106.7,21.95]},'
+               '"properties":{"a":1}}')
+    count = int(0.98 * LIMITS.max_json_bytes / (len(feature) + 1))
+    return ('{"number":"1/QD","area":{"type":"FeatureCollection","features":['
+            + ",".join([feature] * count) + "]}}").encode()
+
+
+@pytest.mark.parametrize("path", [
+    "/v1/decisions", "/v1/auth/token", "/v1/gates/VN-GATE-004/hours",
+    "/v1/zones/1/retirement", "/v1/surveys/1/approve", "/v1/zones", "/v1/surveys/1"])
+def test_health__answers_within_200ms_while_an_anonymous_json_body_is_decoded(
+        server, big_json, path):
+    """JSON bodies are decoded before the route's credentials are checked (so a body of
+    an anonymous caller is decoded too): in a worker thread, never on the event loop. A
+    body over the JSON limit is refused before it is read."""
+    method = "PATCH" if path == "/v1/surveys/1" else "POST"
+
+    def heavy():
+        return httpx.request(method, server.url + path, content=big_json, timeout=120,
+                             headers={"content-type": "application/json"})
+
+    latencies, took_s, response = health_while(server.url, heavy)
+    assert response.status_code in (401, 422), response.text[:300]
+    assert len(latencies) >= 3, f"the body took only {took_s:.2f} s"
+    assert max(latencies) < HEALTH_MAX_S, (took_s, sorted(latencies)[-5:])
+    over = big_json[:-2] + b" " * (LIMITS.max_json_bytes + 1 - len(big_json)) + b"}}"
+    t0 = time.perf_counter()
+    refused = httpx.request(method, server.url + path, content=over, timeout=30,
+                            headers={"content-type": "application/json"})
+    assert refused.status_code == 413 and refused.json()["limit_bytes"] == LIMITS.max_json_bytes
+    assert time.perf_counter() - t0 < 1.5
+    server.assert_alive()
+
+
 def _refused_quickly(url: str, **request) -> dict:
     t0 = time.perf_counter()
     response = httpx.post(url + "/v1/check", timeout=30, **request)

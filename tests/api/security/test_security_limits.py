@@ -49,6 +49,49 @@ def test_body__under_limit_passes(small_body):
     assert answer.status_code == 401  # reached the endpoint: no credentials
 
 
+@pytest.fixture(scope="module")
+def small_json(db_url, loaded):
+    with TestClient(create_app(settings(max_json_bytes=1000), url=db_url)) as client:
+        yield client
+
+
+def _json_of(size: int) -> bytes:
+    return b'{"number":"1/QD","reason_text":"' + b"x" * (size - 34) + b'"}'
+
+
+@pytest.mark.parametrize("kind", ["application/json", "application/geo+json", "text/plain",
+                                  None])
+def test_body__json_bodies_have_their_own_lower_limit_whatever_their_type(small_json, kind):
+    """Every body but a file upload or a batch is decoded as JSON (a route decodes a body
+    sent without a type too), so the JSON limit cannot be passed by naming another type."""
+    headers = {"content-type": kind} if kind else {}
+    answer = small_json.post("/v1/decisions", content=_json_of(1001), headers=headers)
+    assert answer.status_code == 413, answer.text
+    body = answer.json()
+    assert (body["error"], body["field"], body["limit_bytes"]) == ("payload_too_large", "body",
+                                                                   1000)
+    assert body["message"] == "JSON request body over the limit of 1,000 bytes"
+    streamed = small_json.post("/v1/decisions", content=iter([_json_of(1001)]), headers=headers)
+    assert streamed.status_code == 413
+    assert small_json.post("/v1/decisions", content=_json_of(1000),
+                           headers=headers).status_code == 401  # reached the route
+
+
+def test_body__uploads_and_batches_keep_the_general_limit(small_json):
+    upload = small_json.post("/v1/surveys", files={"file": ("sketch.geojson", b" " * 5000)})
+    assert upload.status_code == 401  # past the body limit: refused for its credentials
+    rows = "id,lon,lat\n" + "".join(f"p{i},106.7615,21.8537\n" for i in range(200))
+    batch = small_json.post("/v1/check/batch", content=rows,
+                            headers={"content-type": "text/csv"})
+    assert batch.status_code == 200 and len(rows) > 4000
+    features = ",".join(['{"type":"Feature","geometry":{"type":"Point",'
+                         '"coordinates":[106.7615,21.8537]}}'] * 100)
+    geojson = small_json.post("/v1/check/batch", content=(
+        '{"type":"FeatureCollection","features":[' + features + "]}"),
+        headers={"content-type": "application/geo+json"})
+    assert geojson.status_code == 200 and len(geojson.text.splitlines()) == 100
+
+
 def test_rate__per_key_429_with_retry_after(db_url, engine, loaded):
     tight = settings(rate_per_s=0.001, rate_burst=3)  # no refill during the test
     with role_keys(engine, (Role.APP, Role.PLANNER)) as keys, \
