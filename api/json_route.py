@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
+from geo.common.errors import InvalidInput
 from geo.common.safejson import loads
 
 #: Bodies up to this are decoded on the event loop (well under a millisecond).
@@ -45,6 +46,10 @@ class SafeJsonRequest(Request):
 async def body_json(request: Request) -> Any:
     """The body as JSON (None when empty), decoded once: a ``SafeJsonRoute`` has decoded a
     JSON body already; any other body is decoded here, as ``decode_json`` does."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":  # a form is no JSON, and has the upload body limit
+        raise InvalidInput("body: expected a JSON object, not a multipart/form-data form",
+                           field="body")
     data = await request.body()
     if not data:
         return None

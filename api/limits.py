@@ -70,8 +70,11 @@ class BodyLimit:
     def limit(self, scope) -> tuple[int, str]:
         """The limit on this request's body, and what it is called in the refusal."""
         kind = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        path, root = scope.get("path", ""), scope.get("root_path", "")
+        if root and path.startswith(root):  # served under a prefix (--root-path)
+            path = path[len(root):]
         if kind != "multipart/form-data" and self.json_bytes > 0 \
-                and scope.get("path") not in self.json_exempt \
+                and path not in self.json_exempt \
                 and (self.max_bytes <= 0 or self.json_bytes < self.max_bytes):
             return self.json_bytes, "JSON request body"
         return self.max_bytes, "request body"

@@ -37,7 +37,7 @@ from geo.rules.crossings import load_crossings
 from geo.store.gates import repository as store
 
 router = APIRouter(prefix="/v1/gates", tags=["gates"], route_class=SafeJsonRoute)
-crossings = APIRouter(prefix="/v1/crossings", tags=["gates"])
+crossings = APIRouter(prefix="/v1/crossings", tags=["gates"], route_class=SafeJsonRoute)
 Officer = Annotated[Principal, Depends(requires(Role.OFFICER))]
 GateId = Annotated[str, "gate id of the gate list, e.g. VN-GATE-004"]
 AT = "ISO-8601 instant; no offset = Hanoi time; default now"

@@ -39,6 +39,7 @@ from geo.common.timeutil import parse_instant
 from geo.location.index import as_utc64
 
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
+_JSON_OBJECT = re.compile(rb"\s*\{")
 GEOJSON_TYPES = ("application/geo+json", "application/json")
 
 
@@ -72,7 +73,7 @@ def parse(data: bytes, content_type: str | None, *, max_points: int, epsg: int =
         raise InvalidInput(f"content-type: {kind!r} is not accepted; send text/csv "
                            "(id,lon,lat[,time]) or application/geo+json", field="content-type")
     read = parse_geojson if kind in GEOJSON_TYPES or (
-        not kind and data[:64].lstrip()[:1] == b"{") else parse_csv
+        not kind and _JSON_OBJECT.match(data)) else parse_csv
     with collector_paused():  # rows and documents hold no cycles (geo.common.heap)
         return read(data, max_points=max_points, epsg=epsg, default_at=default_at)
 
@@ -105,7 +106,7 @@ def parse_csv(data: bytes, *, max_points: int, epsg: int = WGS84,
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"body: not UTF-8 text: {exc}", field="body") from None
     data = data.removeprefix(codecs.BOM_UTF8)
-    if not data or data.isspace():
+    if not data or data.isspace() or (len(data) <= 64 and not data.decode().strip()):
         raise InvalidInput("body: no points (expected CSV rows id,lon,lat[,time])", field="body")
     end = data.find(b"\n")
     first_line = data[:end if end >= 0 else len(data)].decode().rstrip("\r")
@@ -153,17 +154,23 @@ def _read_csv(data: bytes, names: list[str], has_header: bool, sep: str = ","):
     import pandas as pd
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)  # extra fields in row 1
-            with pd.read_csv(io.BytesIO(data), encoding="utf-8", dtype=str, keep_default_na=False,
-                             header=None, names=names, skiprows=int(has_header),
-                             skip_blank_lines=False, index_col=False, engine="c", sep=sep,
-                             chunksize=READ_CHUNK_ROWS) as chunks:
-                yield from chunks
+        with pd.read_csv(io.BytesIO(data), encoding="utf-8", dtype=str, keep_default_na=False,
+                         header=None, names=names, skiprows=int(has_header),
+                         skip_blank_lines=False, index_col=False, engine="c", sep=sep,
+                         chunksize=READ_CHUNK_ROWS) as chunks:
+            # pandas only warns of extra fields in the first row; the warning filters are
+            # the process's, so they are changed for the first chunk only
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                first = next(chunks, None)
+            if first is not None:
+                yield first
+            yield from chunks
     except pd.errors.ParserWarning:
-        first = 1 + has_header
-        raise InvalidInput(f"line {first}: more fields than the {len(names)} columns "
-                           f"({','.join(names)})", field="body", detail={"line": first}) from None
+        first_line = 1 + has_header
+        raise InvalidInput(f"line {first_line}: more fields than the {len(names)} columns "
+                           f"({','.join(names)})", field="body",
+                           detail={"line": first_line}) from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise _csv_error(exc, names) from None
 

@@ -28,9 +28,12 @@ def check_utf8(data: bytes) -> None:
 
 
 def _decoded(data: bytes) -> Iterator[str]:
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    # the BOM dropped by hand: the incremental "utf-8-sig" decoder also drops a partial one
+    # (b"\xef") without a word, where one call of it refuses it
+    decoder = codecs.getincrementaldecoder("utf-8")()
     view = memoryview(data)
-    for start in range(0, len(data), BLOCK):
+    for start in range(len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0,
+                       len(data), BLOCK):
         pending = len(decoder.getstate()[0])
         try:
             yield decoder.decode(view[start:start + BLOCK], final=start + BLOCK >= len(data))

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 _lock = threading.Lock()
 _pauses = 0
+_was_enabled = True
 
 
 @contextmanager
@@ -28,8 +29,10 @@ def collector_paused() -> Iterator[None]:
     last paused block ends. For work that makes only acyclic objects (a decoded JSON
     document, columns of rows), which reference counting frees, and that ends (a bounded
     input): cycles made meanwhile elsewhere wait for the next collection."""
-    global _pauses
+    global _pauses, _was_enabled
     with _lock:
+        if _pauses == 0:
+            _was_enabled = gc.isenabled()
         _pauses += 1
         gc.disable()
     try:
@@ -37,7 +40,7 @@ def collector_paused() -> Iterator[None]:
     finally:
         with _lock:
             _pauses -= 1
-            if _pauses == 0:
+            if _pauses == 0 and _was_enabled:
                 gc.enable()
 
 

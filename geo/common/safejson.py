@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from contextlib import nullcontext
 
 import numpy as np
 
@@ -32,6 +33,8 @@ from geo.common.heap import collector_paused
 #: FeatureCollection is 7 deep).
 MAX_DEPTH = 32
 
+#: Documents longer than this (characters) are decoded with the cycle collector paused.
+PAUSE_ABOVE = 64 * 1024
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
@@ -103,7 +106,8 @@ def loads(data: bytes | str, *, field: str = "body", max_depth: int = MAX_DEPTH)
         return dict(items)
 
     try:
-        with collector_paused():  # a decoded document holds no cycles (geo.common.heap)
+        # a decoded document holds no cycles: no collector passes over it (geo.common.heap)
+        with collector_paused() if len(text) > PAUSE_ABOVE else nullcontext():
             doc = json.loads(text, parse_constant=bad_number, parse_float=number,
                              parse_int=integer, object_pairs_hook=pairs)
     except ValueError as exc:

@@ -162,7 +162,8 @@ def big_json() -> bytes:
 
 @pytest.mark.parametrize("path", [
     "/v1/decisions", "/v1/auth/token", "/v1/gates/VN-GATE-004/hours",
-    "/v1/zones/1/retirement", "/v1/surveys/1/approve", "/v1/zones", "/v1/surveys/1"])
+    "/v1/zones/1/retirement", "/v1/surveys/1/approve", "/v1/zones", "/v1/surveys/1",
+    "/v1/crossings/check"])
 def test_health__answers_within_200ms_while_an_anonymous_json_body_is_decoded(
         server, big_json, path):
     """JSON bodies are decoded before the route's credentials are checked (so a body of

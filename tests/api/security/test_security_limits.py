@@ -92,6 +92,25 @@ def test_body__uploads_and_batches_keep_the_general_limit(small_json):
     assert geojson.status_code == 200 and len(geojson.text.splitlines()) == 100
 
 
+def test_body__every_route_with_a_json_body_decodes_it_off_the_event_loop(db_url):
+    """FastAPI decodes a model body on the event loop, before the route's credentials are
+    checked; ``SafeJsonRoute`` decodes it first, in a worker thread when it is large."""
+    from fastapi.routing import APIRoute
+
+    from api.json_route import SafeJsonRoute
+
+    def routes(items):
+        for route in items:
+            inner = getattr(route, "original_router", None)  # an included router
+            yield from routes(inner.routes) if inner is not None else [route]
+
+    app = create_app(settings(), url=db_url)
+    bodied = [r for r in routes(app.routes) if isinstance(r, APIRoute)
+              and r.body_field is not None]
+    assert len(bodied) >= 10  # decisions, admin, auth, gates, zones, surveys, crossings
+    assert [r.path for r in bodied if not isinstance(r, SafeJsonRoute)] == []
+
+
 def test_rate__per_key_429_with_retry_after(db_url, engine, loaded):
     tight = settings(rate_per_s=0.001, rate_burst=3)  # no refill during the test
     with role_keys(engine, (Role.APP, Role.PLANNER)) as keys, \

@@ -68,6 +68,21 @@ def test_csv__not_utf8_is_named_with_its_byte(monkeypatch):
     assert err.value.field == "body" and "position 25" in err.value.message
 
 
+@pytest.mark.parametrize("data, words", [
+    (b"\xef", "not UTF-8"), (b"\xef\xbb", "not UTF-8"), (b"\xc2\xa0\n", "no points"),
+    (b"   \n\t\n", "no points")])
+def test_csv__a_partial_bom_or_only_blanks_is_refused_by_name(monkeypatch, data, words):
+    with pytest.raises(InvalidInput) as err:
+        _read(data, 3, monkeypatch)
+    assert err.value.field == "body" and words in err.value.message
+
+
+def test_geojson__sniffed_after_any_amount_of_whitespace():
+    body = b" " * 200 + b'{"type":"FeatureCollection","features":[{"type":"Feature",' \
+        b'"geometry":{"type":"Point","coordinates":[105.32,23.36]}}]}'
+    assert parse(body, None, max_points=10).lon.tolist() == [105.32]
+
+
 def test_csv__a_bom_and_semicolons_are_read(monkeypatch):
     batch = _read(b"\xef\xbb\xbfid;lon;lat\r\na;105,3208;23,3590\r\n", 1, monkeypatch)
     assert (batch.ids.tolist(), batch.lon.tolist()) == (["a"], [105.3208])

@@ -44,6 +44,16 @@ def test_decode_utf8__an_error_names_the_byte_one_call_names(tiny_blocks, bad):
         assert (checked.value.start, checked.value.end) == want[:2]
 
 
+@pytest.mark.parametrize("data", [b"\xef", b"\xef\xbb", b"\xef\xbb\xbf\xff", b"\xef\xbb\xbf\xef"])
+def test_decode_utf8__a_partial_bom_is_refused_as_one_call_refuses_it(data):
+    with pytest.raises(UnicodeDecodeError) as expected:
+        data.decode("utf-8-sig")
+    with pytest.raises(UnicodeDecodeError) as got:
+        decode_utf8(data)
+    assert (got.value.start, got.value.reason) == (expected.value.start + (
+        3 if data.startswith(b"\xef\xbb\xbf") else 0), expected.value.reason)
+
+
 def test_escape_safe_blocks__cover_the_data_and_never_end_on_a_backslash(tiny_blocks):
     data = b'["a\\\\\\"b", "\\\\\\\\\\\\\\\\", "\\u0110\\\\"]' * 3
     parts = list(escape_safe_blocks(data))

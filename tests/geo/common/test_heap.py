@@ -41,6 +41,16 @@ def test_collector_paused__stays_off_until_the_last_of_two_threads_ends():
     assert gc.isenabled()
 
 
+def test_collector_paused__leaves_a_collector_that_was_off_off():
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_collector_paused__on_again_after_an_error():
     try:
         with collector_paused():
